@@ -1,0 +1,151 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "spendwall",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "spendwall", targets: ["spendwall"]),
+        .library(name: "SpendwallCore", targets: ["SpendwallCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Pure domain: standard library only.
+        .target(name: "SpendwallCore", swiftSettings: strict),
+        // Wire formats of the provider APIs; no networking.
+        .target(
+            name: "SpendwallProviders",
+            dependencies: ["SpendwallCore", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strict
+        ),
+        // The bundled LiteLLM price data and its loader.
+        .target(
+            name: "SpendwallCatalog",
+            dependencies: ["SpendwallCore"],
+            resources: [.copy("Resources/litellm-prices.json")],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SpendwallStorage",
+            dependencies: ["SpendwallCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SpendwallSQLite",
+            dependencies: [
+                "SpendwallCore", "SpendwallStorage",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SpendwallEngine",
+            dependencies: [
+                "SpendwallCore", "SpendwallStorage", "SpendwallCatalog",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The built-in simulated provider: speaks the three dialects, for demo, tests and benchmarks.
+        .target(
+            name: "SpendwallSimulator",
+            dependencies: [
+                "SpendwallCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SpendwallServer",
+            dependencies: [
+                "SpendwallCore", "SpendwallProviders", "SpendwallStorage", "SpendwallEngine", "SpendwallCatalog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "SpendwallCLI",
+            dependencies: [
+                "SpendwallCore", "SpendwallProviders", "SpendwallStorage", "SpendwallSQLite", "SpendwallEngine",
+                "SpendwallServer", "SpendwallCatalog", "SpendwallSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "spendwall",
+            dependencies: ["SpendwallCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+
+        .testTarget(
+            name: "SpendwallCoreTests",
+            dependencies: ["SpendwallCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SpendwallProvidersTests",
+            dependencies: ["SpendwallProviders", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SpendwallCatalogTests",
+            dependencies: ["SpendwallCatalog", "SpendwallCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SpendwallSQLiteTests",
+            dependencies: ["SpendwallSQLite", "SpendwallStorage", "SpendwallCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SpendwallSimulatorTests",
+            dependencies: [
+                "SpendwallSimulator",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SpendwallEndToEndTests",
+            dependencies: [
+                "SpendwallCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+    ]
+)

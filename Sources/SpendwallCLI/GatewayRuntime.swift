@@ -1,0 +1,200 @@
+import UnixSignals
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import SpendwallCatalog
+import SpendwallCore
+import SpendwallEngine
+import SpendwallServer
+import SpendwallSimulator
+import SpendwallSQLite
+import SpendwallStorage
+import Synchronization
+
+/// Assembles and runs a gateway: store, engine, optional simulator, data-plane and admin
+/// listeners, and the hold reaper, in one `ServiceGroup`.
+///
+/// Shutdown runs in reverse: the listeners stop accepting and drain (streams settle), the reaper
+/// stops, then the HTTP client and the database close.
+struct GatewayRuntime {
+    var configuration: GatewayConfiguration
+    var home: SpendwallHome
+    var logger: Logger
+    /// Called once both listeners are up, with their bound addresses.
+    var onReady: @Sendable (_ data: String, _ admin: String, _ adminToken: String, _ simulatorURL: String?) async -> Void
+
+    func run() async throws {
+        try home.create()
+        guard let adminToken = try home.adminToken(createIfMissing: true) else { throw CLIError("no admin token") }
+        let catalog = CatalogHolder(try loadCatalog())
+        let databasePath = configuration.database.map(Self.expandTilde) ?? home.databasePath
+        let store: SQLiteStore
+        do {
+            store = try SQLiteStore(path: databasePath, durability: configuration.durability == "full" ? .full : .normal)
+        } catch let error as StoreError {
+            throw CLIError(error.message, exitCode: error.code == .locked ? .refused : .failure)
+        }
+        defer { try? store.close() }
+
+        let clock = SystemWallClock()
+        let enforcer = Enforcer(
+            store: store, catalog: catalog, clock: clock,
+            holdLifetime: .seconds(configuration.upstreamTimeoutSeconds + 60), logger: logger
+        )
+        let controlPlane = ControlPlane(store: store, enforcer: enforcer, clock: clock, defaultTimeZone: configuration.timeZone)
+        let directory = try await controlPlane.reload()
+        try await enforcer.recover(directory: directory)
+
+        // The simulator listens on its own loopback port, so the proxy path is the real one.
+        let simulated = ProviderKind.allCases.filter { configuration.upstream(for: $0).kind == .simulator }
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Gateway.makeHTTPClientConfiguration())
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var baseURLs: [ProviderKind: String] = [:]
+                if !simulated.isEmpty {
+                    let simulator = SimulatedProvider(config: SimulatorConfig(
+                        firstByteDelay: .milliseconds(configuration.simulator.firstByteDelayMillis),
+                        interChunkDelay: .milliseconds(configuration.simulator.interChunkDelayMillis)
+                    ))
+                    let port = PortBox()
+                    var simulatorLogger = logger
+                    simulatorLogger.logLevel = .warning
+                    let application = simulator.makeApplication(host: "127.0.0.1", port: 0, logger: simulatorLogger) { port.set($0) }
+                    group.addTask { try await application.runService(gracefulShutdownSignals: []) }
+                    let bound = try await port.wait()
+                    for provider in simulated { baseURLs[provider] = "http://127.0.0.1:\(bound)" }
+                }
+                try await serve(
+                    store: store, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog, httpClient: httpClient,
+                    baseURLs: baseURLs, adminToken: adminToken, simulatorURL: baseURLs.values.first
+                )
+                group.cancelAll()
+            }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+
+    private func serve(
+        store: SQLiteStore, enforcer: Enforcer, controlPlane: ControlPlane, catalog: CatalogHolder, httpClient: HTTPClient,
+        baseURLs: [ProviderKind: String], adminToken: String, simulatorURL: String?
+    ) async throws {
+        let importedPath = home.importedPricesPath
+        let overrides = configuration.prices
+        let gateway = Gateway(
+            configuration: configuration, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog,
+            httpClient: httpClient, upstreamBaseURLs: baseURLs, environment: ProcessInfo.processInfo.environment,
+            logger: logger,
+            priceReloader: { bytes in
+                let data = Data(bytes.readableBytesView)
+                let imported = try LiteLLMImporter().importPrices(from: data)
+                var next = imported.makeCatalog(version: "imported LiteLLM file (sha256 \(ContentDigest.sha256Hex(data).prefix(12)))")
+                next.apply(overrides: try overrides.map { try $0.makeModelPrice() }, label: "\(overrides.count) operator prices")
+                try data.write(to: URL(fileURLWithPath: importedPath), options: .atomic)
+                catalog.replace(with: next)
+                return next.version
+            }
+        )
+        let (dataHost, dataPort) = try Self.hostAndPort(configuration.listen, name: "listen")
+        let (adminHost, adminPort) = try Self.hostAndPort(configuration.adminListen, name: "admin_listen")
+        let ports = ReadyPorts()
+        let onReady = self.onReady
+        let announce: @Sendable () async -> Void = {
+            guard let (data, admin) = ports.both else { return }
+            await onReady("\(dataHost):\(data)", "\(adminHost):\(admin)", adminToken, simulatorURL)
+        }
+        var quietLogger = logger
+        quietLogger.logLevel = min(logger.logLevel, .warning) == .warning ? .warning : logger.logLevel
+        let dataPlane = Application(
+            router: GatewayRouter.make(gateway: gateway),
+            configuration: .init(address: .hostname(dataHost, port: dataPort), serverName: "spendwall"),
+            onServerRunning: { channel in
+                ports.setData(channel.localAddress?.port ?? dataPort)
+                await announce()
+            },
+            logger: quietLogger
+        )
+        let adminPlane = Application(
+            router: AdminRouter.make(gateway: gateway, adminToken: adminToken),
+            configuration: .init(address: .hostname(adminHost, port: adminPort), serverName: "spendwall-admin"),
+            onServerRunning: { channel in
+                ports.setAdmin(channel.localAddress?.port ?? adminPort)
+                await announce()
+            },
+            logger: quietLogger
+        )
+        // Services shut down in reverse order: the data plane first (stop accepting, drain and
+        // settle streams), then admin, then the reaper.
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: HoldReaper(enforcer: enforcer)),
+                .init(service: adminPlane),
+                .init(service: dataPlane),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+        _ = store
+    }
+
+    static func hostAndPort(_ text: String, name: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw CLIError("\(name): '\(text)' is not host:port", exitCode: .configuration)
+        }
+        return (String(text[..<colon]), port)
+    }
+
+    static func expandTilde(_ path: String) -> String {
+        path.hasPrefix("~/") ? FileManager.default.homeDirectoryForCurrentUser.path + path.dropFirst(1) : path
+    }
+
+    func loadCatalog() throws -> PriceCatalog {
+        var catalog: PriceCatalog
+        if FileManager.default.fileExists(atPath: home.importedPricesPath) {
+            let data = try Data(contentsOf: URL(fileURLWithPath: home.importedPricesPath))
+            let imported = try LiteLLMImporter().importPrices(from: data)
+            catalog = imported.makeCatalog(version: "imported LiteLLM file (sha256 \(ContentDigest.sha256Hex(data).prefix(12)))")
+        } else {
+            catalog = try BundledCatalog.load()
+        }
+        let overrides = try configuration.prices.map { try $0.makeModelPrice() }
+        catalog.apply(overrides: overrides, label: "\(overrides.count) operator prices")
+        return catalog
+    }
+}
+
+/// A port learned from a server's start callback.
+final class PortBox: Sendable {
+    private let value = Mutex<Int?>(nil)
+    func set(_ port: Int) { value.withLock { $0 = port } }
+
+    /// Waits up to 10 s for the port.
+    func wait() async throws -> Int {
+        for _ in 0..<1000 {
+            if let port = value.withLock({ $0 }) { return port }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw CLIError("the simulated provider did not start")
+    }
+}
+
+/// Both listeners' bound ports, announced once both are known.
+final class ReadyPorts: Sendable {
+    private let value = Mutex<(data: Int?, admin: Int?, announced: Bool)>((nil, nil, false))
+    func setData(_ port: Int) { value.withLock { $0.data = port } }
+    func setAdmin(_ port: Int) { value.withLock { $0.admin = port } }
+
+    /// The two ports, the first time both are known; nil before and after.
+    var both: (Int, Int)? {
+        value.withLock { state in
+            guard !state.announced, let data = state.data, let admin = state.admin else { return nil }
+            state.announced = true
+            return (data, admin)
+        }
+    }
+}

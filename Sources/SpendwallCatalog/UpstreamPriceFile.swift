@@ -1,0 +1,121 @@
+/// LiteLLM's upstream `model_prices_and_context_window.json`, decoded only as far as Spendwall
+/// needs: the provider and mode of every entry, and the per-token prices and limits of the
+/// entries in scope. Out-of-scope entries (including `sample_spec`, whose fields are prose) are
+/// never decoded further, so their odd values cannot fail an import.
+struct UpstreamPriceFile: Decodable {
+    /// An entry in scope, converted to integer pico-dollars.
+    struct Entry {
+        var name: String
+        var entry: LiteLLMEntry
+    }
+
+    /// Entries in scope, sorted by name.
+    var entries: [Entry] = []
+    /// Entries skipped before their prices were read, with the reason.
+    var skipped: [(name: String, reason: SkipReason)] = []
+    /// How many prices were rounded by more than float noise to a whole pico-dollar.
+    var roundedPrices = 0
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        let file: KeyedDecodingContainer<Key>
+        do {
+            file = try decoder.container(keyedBy: Key.self)
+        } catch {
+            throw CatalogError(.malformedFile, "a LiteLLM price file is a JSON object of models")
+        }
+        for key in file.allKeys.sorted(by: { $0.stringValue < $1.stringValue }) {
+            let name = key.stringValue
+            guard let fields = try? file.nestedContainer(keyedBy: Key.self, forKey: key) else {
+                skipped.append((name, .notAnObject))
+                continue
+            }
+            let provider = try? fields.decodeIfPresent(String.self, forKey: Key("litellm_provider"))
+            let mode = try? fields.decodeIfPresent(String.self, forKey: Key("mode"))
+            if let reason = LiteLLMPriceRules.skipReason(provider: provider, mode: mode) {
+                skipped.append((name, reason))
+                continue
+            }
+            entries.append(Entry(name: name, entry: try decodeEntry(name: name, fields: fields, provider: provider, mode: mode)))
+        }
+    }
+
+    private mutating func decodeEntry(
+        name: String, fields: KeyedDecodingContainer<Key>, provider: String?, mode: String?
+    ) throws -> LiteLLMEntry {
+        typealias Field = LiteLLMPriceRules.PriceField
+        func price(_ field: String) throws -> Int64? {
+            let key = Key(field)
+            guard fields.contains(key), (try? fields.decodeNil(forKey: key)) == false else { return nil }
+            guard let value = try? fields.decode(Double.self, forKey: key) else {
+                throw CatalogError(.invalidPrice, "\(name): \(field) is not a number", model: name, field: field)
+            }
+            let converted = try LiteLLMPriceRules.picodollars(usdPerToken: value, model: name, field: field)
+            if converted.rounded { roundedPrices += 1 }
+            return converted.picos
+        }
+        func limit(_ field: String) throws -> Int64? {
+            do {
+                return try fields.decodeIfPresent(Int64.self, forKey: Key(field))
+            } catch {
+                throw CatalogError(.invalidLimit, "\(name): \(field) is not a whole token count", model: name, field: field)
+            }
+        }
+
+        var entry = LiteLLMEntry(
+            provider: provider ?? "",
+            mode: mode ?? "",
+            input: try price(Field.input.rawValue),
+            output: try price(Field.output.rawValue),
+            cachedInput: try price(Field.cachedInput.rawValue),
+            cacheWrite: try price(Field.cacheWrite.rawValue),
+            reasoning: try price(Field.reasoning.rawValue),
+            maxInput: try limit("max_input_tokens"),
+            maxOutput: try limit("max_output_tokens")
+        )
+
+        // `<price field>_above_<N>k_tokens`: a long-context tier above N × 1000 input tokens.
+        var tiers: [Int64: LiteLLMEntry.Tier] = [:]
+        for key in fields.allKeys {
+            guard let (field, above) = Self.tierField(key.stringValue) else { continue }
+            guard let value = try price(key.stringValue) else { continue }
+            var tier = tiers[above] ?? LiteLLMEntry.Tier(above: above)
+            switch field {
+            case .input: tier.input = value
+            case .output: tier.output = value
+            case .cachedInput: tier.cachedInput = value
+            case .cacheWrite: tier.cacheWrite = value
+            case .reasoning: tier.reasoning = value
+            }
+            tiers[above] = tier
+        }
+        if !tiers.isEmpty {
+            entry.tiers = tiers.keys.sorted().compactMap { tiers[$0] }
+        }
+        return entry
+    }
+
+    /// Splits `input_cost_per_token_above_200k_tokens` into `(.input, 200_000)`; nil for any
+    /// other field, including per-character or per-image tiers.
+    static func tierField(_ name: String) -> (LiteLLMPriceRules.PriceField, Int64)? {
+        guard name.hasSuffix("k_tokens"), let range = name.firstRange(of: "_above_") else { return nil }
+        guard let field = LiteLLMPriceRules.PriceField(rawValue: String(name[..<range.lowerBound])) else { return nil }
+        let digits = name[range.upperBound...].dropLast("k_tokens".count)
+        guard !digits.isEmpty, digits.allSatisfy({ $0 >= "0" && $0 <= "9" }),
+              let thousands = Int64(digits), thousands <= 1_000_000_000 else { return nil }
+        return (field, thousands * 1_000)
+    }
+}
+
+extension LiteLLMEntry.Tier {
+    init(above: Int64) {
+        self.init(above: above, input: nil, output: nil, cachedInput: nil, cacheWrite: nil, reasoning: nil)
+    }
+}

@@ -1,0 +1,107 @@
+/// Which API family a model is billed through.
+public enum ProviderKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case openai
+    case anthropic
+    case gemini
+}
+
+/// What kind of endpoint a model serves.
+public enum ModelMode: String, Sendable, Hashable, Codable {
+    case chat
+    case responses
+    case embedding
+    case completion
+}
+
+/// Per-token rates in integer pico-dollars (1e-12 USD) per token, which equals micro-dollars per
+/// million tokens: `gpt-4o` input at $2.50 per million tokens is `2_500_000`.
+public struct TokenRates: Sendable, Hashable, Codable {
+    /// Uncached input, pico-dollars per token.
+    public var input: Int64
+    /// Visible output, pico-dollars per token.
+    public var output: Int64
+    /// Cache reads; `nil` bills them as uncached input.
+    public var cachedInput: Int64?
+    /// Cache writes; `nil` bills them as uncached input.
+    public var cacheWrite: Int64?
+    /// Reasoning tokens; `nil` bills them as output.
+    public var reasoning: Int64?
+
+    public init(input: Int64, output: Int64, cachedInput: Int64? = nil, cacheWrite: Int64? = nil, reasoning: Int64? = nil) {
+        self.input = input
+        self.output = output
+        self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite
+        self.reasoning = reasoning
+    }
+
+    /// The rate actually applied to cache reads.
+    public var effectiveCachedInput: Int64 { cachedInput ?? input }
+    /// The rate actually applied to cache writes.
+    public var effectiveCacheWrite: Int64 { cacheWrite ?? input }
+    /// The rate actually applied to reasoning tokens.
+    public var effectiveReasoning: Int64 { reasoning ?? output }
+
+    /// The highest rate any input-side token can be billed at.
+    public var highestInput: Int64 { max(input, effectiveCachedInput, effectiveCacheWrite) }
+    /// The highest rate any output-side token can be billed at.
+    public var highestOutput: Int64 { max(output, effectiveReasoning) }
+}
+
+/// Higher rates that apply when a request's input exceeds a threshold (e.g. above 200k tokens).
+public struct LongContextTier: Sendable, Hashable, Codable {
+    /// The tier applies when total input tokens are strictly greater than this.
+    public var aboveInputTokens: Int64
+    /// The rates inside the tier.
+    public var rates: TokenRates
+
+    public init(aboveInputTokens: Int64, rates: TokenRates) {
+        self.aboveInputTokens = aboveInputTokens
+        self.rates = rates
+    }
+}
+
+/// Everything Spendwall knows about one model's price.
+public struct ModelPrice: Sendable, Hashable, Codable {
+    /// The catalog key this price was found under, e.g. `gpt-4o` or `gemini/gemini-2.5-pro`.
+    public var name: String
+    /// The provider that bills the model.
+    public var provider: ProviderKind
+    /// The endpoint family.
+    public var mode: ModelMode
+    /// Base rates.
+    public var rates: TokenRates
+    /// Long-context tiers, lowest threshold first.
+    public var longContextTiers: [LongContextTier]
+    /// Largest input the model accepts, if known.
+    public var maxInputTokens: Int64?
+    /// Largest output the model produces, if known.
+    public var maxOutputTokens: Int64?
+
+    public init(
+        name: String,
+        provider: ProviderKind,
+        mode: ModelMode,
+        rates: TokenRates,
+        longContextTiers: [LongContextTier] = [],
+        maxInputTokens: Int64? = nil,
+        maxOutputTokens: Int64? = nil
+    ) {
+        self.name = name
+        self.provider = provider
+        self.mode = mode
+        self.rates = rates
+        self.longContextTiers = longContextTiers.sorted { $0.aboveInputTokens < $1.aboveInputTokens }
+        self.maxInputTokens = maxInputTokens
+        self.maxOutputTokens = maxOutputTokens
+    }
+
+    /// The rates that apply to a request with this many input tokens.
+    public func rates(forInputTokens inputTokens: Int64) -> TokenRates {
+        var applied = rates
+        for tier in longContextTiers where inputTokens > tier.aboveInputTokens {
+            applied = tier.rates
+        }
+        return applied
+    }
+}

@@ -1,0 +1,288 @@
+import Foundation
+import SpendwallCore
+import SpendwallStorage
+import Synchronization
+
+/// Tenants, teams, users, keys and budgets: the admin operations, kept consistent between the
+/// store, the gateway's key directory and the enforcer's budgets.
+///
+/// Changes are rare next to requests, so each one writes the store, then rebuilds the
+/// `Directory` snapshot and swaps it in; the hot path only reads the snapshot.
+public final class ControlPlane: Sendable {
+    public let store: any SpendStore
+    let enforcer: Enforcer
+    let clock: any WallClock
+    let defaultTimeZone: String
+    let snapshot = Mutex(Directory())
+
+    public init(store: any SpendStore, enforcer: Enforcer, clock: any WallClock, defaultTimeZone: String) {
+        self.store = store
+        self.enforcer = enforcer
+        self.clock = clock
+        self.defaultTimeZone = defaultTimeZone
+    }
+
+    /// The directory now in force.
+    public var directory: Directory { snapshot.withLock { $0 } }
+
+    /// Reads keys and budgets from the store into a fresh snapshot.
+    @discardableResult
+    public func reload() async throws -> Directory {
+        let directory = Directory(keys: try await store.keys(tenantID: nil), budgets: try await store.budgets(tenantID: nil))
+        snapshot.withLock { $0 = directory }
+        return directory
+    }
+
+    // MARK: Tenants, teams, users
+
+    public func createTenant(id: String?, name: String) async throws -> TenantRecord {
+        let id = try Self.identifier(id ?? Self.slug(name), field: "tenant id")
+        if try await store.tenants().contains(where: { $0.id == id }) {
+            throw ConfigurationError(.conflict, "tenant '\(id)' already exists")
+        }
+        let tenant = TenantRecord(id: id, name: name, createdAt: clock.nowMillis())
+        try await store.insertTenant(tenant)
+        return tenant
+    }
+
+    public func createTeam(tenantID: String, id: String?, name: String) async throws -> TeamRecord {
+        try await requireTenant(tenantID)
+        let id = try Self.identifier(id ?? Self.slug(name), field: "team id")
+        if try await store.teams(tenantID: nil).contains(where: { $0.id == id }) {
+            throw ConfigurationError(.conflict, "team '\(id)' already exists")
+        }
+        let team = TeamRecord(id: id, tenantID: tenantID, name: name, createdAt: clock.nowMillis())
+        try await store.insertTeam(team)
+        return team
+    }
+
+    public func createUser(tenantID: String, teamID: String?, id: String?, name: String) async throws -> UserRecord {
+        try await requireTenant(tenantID)
+        if let teamID { try await requireTeam(teamID, tenantID: tenantID) }
+        let id = try Self.identifier(id ?? Self.slug(name), field: "user id")
+        if try await store.users(tenantID: nil).contains(where: { $0.id == id }) {
+            throw ConfigurationError(.conflict, "user '\(id)' already exists")
+        }
+        let user = UserRecord(id: id, tenantID: tenantID, teamID: teamID, name: name, createdAt: clock.nowMillis())
+        try await store.insertUser(user)
+        return user
+    }
+
+    // MARK: Keys
+
+    /// What to create a key with.
+    public struct KeySpec: Sendable, Codable {
+        public var name: String
+        public var tenant: String
+        public var team: String?
+        public var user: String?
+        public var tags: [String]?
+        public var allowedTags: [String]?
+        public var allowedModels: [String]?
+        public var defaultMaxOutputTokens: Int64?
+
+        public init(name: String, tenant: String, team: String? = nil, user: String? = nil, tags: [String]? = nil,
+                    allowedTags: [String]? = nil, allowedModels: [String]? = nil, defaultMaxOutputTokens: Int64? = nil) {
+            self.name = name
+            self.tenant = tenant
+            self.team = team
+            self.user = user
+            self.tags = tags
+            self.allowedTags = allowedTags
+            self.allowedModels = allowedModels
+            self.defaultMaxOutputTokens = defaultMaxOutputTokens
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, tenant, team, user, tags
+            case allowedTags = "allowed_tags"
+            case allowedModels = "allowed_models"
+            case defaultMaxOutputTokens = "default_max_output_tokens"
+        }
+    }
+
+    /// Creates a key; the secret is returned here once and never again.
+    public func createKey(_ spec: KeySpec) async throws -> (record: KeyRecord, secret: String) {
+        try await requireTenant(spec.tenant)
+        if let team = spec.team { try await requireTeam(team, tenantID: spec.tenant) }
+        if let user = spec.user {
+            guard let found = try await store.users(tenantID: spec.tenant).first(where: { $0.id == user }) else {
+                throw ConfigurationError(.notFound, "user '\(user)' does not exist in tenant '\(spec.tenant)'")
+            }
+            if let team = spec.team, let userTeam = found.teamID, userTeam != team {
+                throw ConfigurationError(.invalidValue, "user '\(user)' belongs to team '\(userTeam)', not '\(team)'")
+            }
+        }
+        if let cap = spec.defaultMaxOutputTokens, cap <= 0 {
+            throw ConfigurationError(.invalidValue, "default_max_output_tokens must be positive")
+        }
+        for tag in (spec.tags ?? []) + (spec.allowedTags ?? []) where tag.isEmpty || tag.count > 200 {
+            throw ConfigurationError(.invalidValue, "tags must be 1 to 200 characters")
+        }
+        let key = VirtualKey.generate()
+        let record = KeyRecord(
+            id: "key_" + Self.randomHex(bytes: 8), name: spec.name, secretHash: key.secretHash, hint: key.hint,
+            tenantID: spec.tenant, teamID: spec.team, userID: spec.user, tags: spec.tags ?? [],
+            allowedTags: spec.allowedTags ?? [], allowedModels: spec.allowedModels ?? [],
+            defaultMaxOutputTokens: spec.defaultMaxOutputTokens, status: .active, createdAt: clock.nowMillis(), revokedAt: nil
+        )
+        try await store.insertKey(record)
+        try await reload()
+        return (record, key.secret)
+    }
+
+    /// Revokes a key at once: the next request with it is refused.
+    public func revokeKey(id: String) async throws -> KeyRecord {
+        guard var record = try await store.keys(tenantID: nil).first(where: { $0.id == id }) else {
+            throw ConfigurationError(.notFound, "key '\(id)' does not exist")
+        }
+        if record.status != .revoked {
+            record.status = .revoked
+            record.revokedAt = clock.nowMillis()
+            try await store.updateKey(record)
+            try await reload()
+        }
+        return record
+    }
+
+    // MARK: Budgets
+
+    /// What to set a budget with.
+    public struct BudgetSpec: Sendable, Codable {
+        public var id: String?
+        public var tenant: String
+        public var scope: ScopeKind
+        /// The team/user/key id or tag; omitted for a tenant budget.
+        public var scopeID: String?
+        public var period: BudgetPeriod
+        /// Dollars, as a decimal string, e.g. "25" or "0.50".
+        public var limit: String
+        public var timeZone: String?
+
+        public init(id: String? = nil, tenant: String, scope: ScopeKind, scopeID: String? = nil, period: BudgetPeriod, limit: String, timeZone: String? = nil) {
+            self.id = id
+            self.tenant = tenant
+            self.scope = scope
+            self.scopeID = scopeID
+            self.period = period
+            self.limit = limit
+            self.timeZone = timeZone
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, tenant, scope, period, limit
+            case scopeID = "scope_id"
+            case timeZone = "time_zone"
+        }
+    }
+
+    /// Creates a budget, or updates the one with the same id (or the same scope and period).
+    public func setBudget(_ spec: BudgetSpec) async throws -> BudgetRecord {
+        try await requireTenant(spec.tenant)
+        guard let limit = Money(dollarString: spec.limit), limit >= .zero else {
+            throw ConfigurationError(.invalidValue, "limit '\(spec.limit)' is not a non-negative dollar amount (e.g. 25 or 0.50)")
+        }
+        let scopeID: String
+        switch spec.scope {
+        case .tenant: scopeID = spec.tenant
+        case .team:
+            guard let id = spec.scopeID else { throw ConfigurationError(.invalidValue, "a team budget needs the team id") }
+            try await requireTeam(id, tenantID: spec.tenant)
+            scopeID = id
+        case .user:
+            guard let id = spec.scopeID else { throw ConfigurationError(.invalidValue, "a user budget needs the user id") }
+            guard try await store.users(tenantID: spec.tenant).contains(where: { $0.id == id }) else {
+                throw ConfigurationError(.notFound, "user '\(id)' does not exist in tenant '\(spec.tenant)'")
+            }
+            scopeID = id
+        case .key:
+            guard let id = spec.scopeID else { throw ConfigurationError(.invalidValue, "a key budget needs the key id") }
+            guard try await store.keys(tenantID: spec.tenant).contains(where: { $0.id == id }) else {
+                throw ConfigurationError(.notFound, "key '\(id)' does not exist in tenant '\(spec.tenant)'")
+            }
+            scopeID = id
+        case .tag:
+            guard let id = spec.scopeID, !id.isEmpty else { throw ConfigurationError(.invalidValue, "a tag budget needs the tag, e.g. feature:search") }
+            scopeID = id
+        }
+        let timeZone = spec.timeZone ?? defaultTimeZone
+        try PeriodCalendar().validate(timeZone: timeZone)
+        let scope = Scope(kind: spec.scope, id: scopeID)
+        let existing = try await store.budgets(tenantID: spec.tenant)
+        let previous = existing.first { $0.id == spec.id } ?? existing.first { spec.id == nil && $0.scope == scope && $0.period == spec.period }
+        let id = try Self.identifier(spec.id ?? previous?.id ?? "\(spec.scope.rawValue)-\(Self.slug(scopeID))-\(spec.period.rawValue)", field: "budget id")
+        let record = BudgetRecord(
+            id: id, tenantID: spec.tenant, scope: scope, period: spec.period, limit: limit, timeZone: timeZone,
+            createdAt: previous?.createdAt ?? clock.nowMillis()
+        )
+        try await store.upsertBudget(record)
+        try await enforcer.load(budget: record)
+        try await reload()
+        return record
+    }
+
+    public func deleteBudget(id: String) async throws {
+        guard try await store.budgets(tenantID: nil).contains(where: { $0.id == id }) else {
+            throw ConfigurationError(.notFound, "budget '\(id)' does not exist")
+        }
+        try await store.deleteBudget(id: id)
+        enforcer.unload(budgetID: id)
+        try await reload()
+    }
+
+    /// A budget with its live standing.
+    public struct BudgetStatus: Sendable, Codable {
+        public var budget: BudgetRecord
+        public var spent: Money
+        public var held: Money
+        public var available: Money
+        public var windowStart: Int64
+        public var resetsAt: Int64?
+    }
+
+    public func budgetStatuses(tenantID: String?) async throws -> [BudgetStatus] {
+        try await store.budgets(tenantID: tenantID).compactMap { budget in
+            guard let account = enforcer.account(budgetID: budget.id) else { return nil }
+            return BudgetStatus(
+                budget: budget, spent: account.spent, held: account.held, available: max(.zero, account.available),
+                windowStart: account.window.start, resetsAt: account.window.end
+            )
+        }
+    }
+
+    // MARK: Helpers
+
+    private func requireTenant(_ id: String) async throws {
+        guard try await store.tenants().contains(where: { $0.id == id }) else {
+            throw ConfigurationError(.notFound, "tenant '\(id)' does not exist; create it first")
+        }
+    }
+
+    private func requireTeam(_ id: String, tenantID: String) async throws {
+        guard try await store.teams(tenantID: tenantID).contains(where: { $0.id == id }) else {
+            throw ConfigurationError(.notFound, "team '\(id)' does not exist in tenant '\(tenantID)'")
+        }
+    }
+
+    /// Ids are 1–64 characters of letters, digits, `-`, `_`, `.`, `:`.
+    static func identifier(_ text: String, field: String) throws(ConfigurationError) -> String {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:")
+        guard !text.isEmpty, text.count <= 64, text.allSatisfy({ allowed.contains($0) }) else {
+            throw ConfigurationError(.invalidValue, "\(field) '\(text)' must be 1–64 letters, digits, '-', '_', '.' or ':'")
+        }
+        return text
+    }
+
+    static func slug(_ text: String) -> String {
+        let lowered = text.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        return String(String(lowered).split(separator: "-").joined(separator: "-").prefix(64))
+    }
+
+    static func randomHex(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            return byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        }.joined()
+    }
+}

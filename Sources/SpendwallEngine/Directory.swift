@@ -1,0 +1,76 @@
+import SpendwallCore
+import SpendwallStorage
+
+/// An immutable snapshot of who may call the gateway and which budgets apply: keys by secret
+/// hash, budgets by scope. Rebuilt and swapped whole when the control plane changes.
+public struct Directory: Sendable {
+    public private(set) var keysByHash: [String: KeyRecord] = [:]
+    public private(set) var keysByID: [String: KeyRecord] = [:]
+    public private(set) var budgetsByID: [String: BudgetRecord] = [:]
+    private var budgetsByScope: [ScopeKey: [BudgetRecord]] = [:]
+
+    struct ScopeKey: Hashable {
+        var tenantID: String
+        var scope: Scope
+    }
+
+    public init(keys: [KeyRecord] = [], budgets: [BudgetRecord] = []) {
+        for key in keys {
+            keysByID[key.id] = key
+            if key.status == .active { keysByHash[key.secretHash] = key }
+        }
+        for budget in budgets {
+            budgetsByID[budget.id] = budget
+            budgetsByScope[ScopeKey(tenantID: budget.tenantID, scope: budget.scope), default: []].append(budget)
+        }
+    }
+
+    /// The active key with this secret hash.
+    public func activeKey(secretHash: String) -> KeyRecord? {
+        keysByHash[secretHash]
+    }
+
+    /// Every scope a request with this key and these extra tags is attributed to.
+    public static func scopes(of key: KeyRecord, tags: [String]) -> [Scope] {
+        var scopes: [Scope] = [.tenant(key.tenantID)]
+        if let team = key.teamID { scopes.append(.team(team)) }
+        if let user = key.userID { scopes.append(.user(user)) }
+        scopes.append(.key(key.id))
+        for tag in tags { scopes.append(.tag(tag)) }
+        return scopes
+    }
+
+    /// Every budget that applies to a request with this key and these tags.
+    public func budgets(for key: KeyRecord, tags: [String]) -> [BudgetRecord] {
+        var result: [BudgetRecord] = []
+        for scope in Self.scopes(of: key, tags: tags) {
+            if let found = budgetsByScope[ScopeKey(tenantID: key.tenantID, scope: scope)] {
+                result.append(contentsOf: found)
+            }
+        }
+        return result
+    }
+}
+
+extension KeyRecord {
+    /// True when a request with this key may add `tag` (exact match or a `prefix:*` pattern).
+    public func allows(tag: String) -> Bool {
+        allowedTags.contains { pattern in
+            if pattern == tag || pattern == "*" { return true }
+            if pattern.hasSuffix("*") { return tag.hasPrefix(pattern.dropLast()) }
+            return false
+        }
+    }
+
+    /// True when the key may use `model` (an empty list allows every priced model).
+    public func allows(model: String) -> Bool {
+        allowedModels.isEmpty || allowedModels.contains(model)
+    }
+
+    /// Every tag a request carries: the key's own plus the allowed extra ones.
+    public func allTags(adding extra: [String]) -> [String] {
+        var tags = self.tags
+        for tag in extra where !tags.contains(tag) { tags.append(tag) }
+        return tags
+    }
+}

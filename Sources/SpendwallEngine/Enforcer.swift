@@ -1,0 +1,265 @@
+import Logging
+import SpendwallCore
+import SpendwallStorage
+import Synchronization
+
+/// Places, settles and expires holds: the budget firewall without HTTP.
+///
+/// The decision is made in memory under a short lock (`BudgetBook`, all budgets in scope or
+/// none); the hold is then made durable in the store before the caller may forward anything.
+/// Settlement charges at most the hold, releases the rest and appends one ledger row.
+public final class Enforcer: Sendable {
+    struct State: Sendable {
+        var book = BudgetBook()
+        var budgets: [BudgetID: BudgetRecord] = [:]
+        var open: [HoldID: HoldRecord] = [:]
+        var statistics = EnforcerStatistics()
+    }
+
+    let state = Mutex(State())
+    let store: any SpendStore
+    let clock: any WallClock
+    let calendar = PeriodCalendar()
+    let holdLifetimeMillis: Int64
+    let logger: Logger
+    let catalog: CatalogHolder
+
+    /// - Parameters:
+    ///   - holdLifetime: how long a hold may stay open before it is charged in full as expired;
+    ///     longer than any upstream request may take.
+    public init(store: any SpendStore, catalog: CatalogHolder, clock: any WallClock, holdLifetime: Duration, logger: Logger) {
+        self.store = store
+        self.catalog = catalog
+        self.clock = clock
+        self.holdLifetimeMillis = Int64(holdLifetime.components.seconds) * 1000
+        self.logger = logger
+    }
+
+    // MARK: Start-up
+
+    /// Charges every hold left open by a previous process in full, then loads every budget's
+    /// spend for its current window. Run once, before serving.
+    public func recover(directory: Directory) async throws {
+        let leftovers = try await store.openHolds()
+        for record in leftovers {
+            let entry = expiredEntry(for: record, key: directory.keysByID[record.keyID])
+            try await store.settle(entry)
+            logger.warning("charged a hold left open by a previous run in full", metadata: [
+                "hold.id": "\(record.hold.id)", "hold.amount": "\(record.hold.amount)",
+            ])
+        }
+        for budget in directory.budgetsByID.values {
+            try await load(budget: budget)
+        }
+    }
+
+    /// Adds or updates a budget, loading its spend in the current window.
+    public func load(budget: BudgetRecord) async throws {
+        let window = try calendar.window(for: budget.period, timeZone: budget.timeZone, at: clock.nowMillis())
+        let spent = try await store.spent(budgetID: budget.id, windowStart: window.start)
+        state.withLock { state in
+            state.budgets[budget.id] = budget
+            state.book.upsert(budget: budget.id, limit: budget.limit, window: window, spent: spent)
+        }
+    }
+
+    /// Stops enforcing a budget.
+    public func unload(budgetID: String) {
+        state.withLock { state in
+            state.budgets[budgetID] = nil
+            state.book.remove(budget: budgetID)
+        }
+    }
+
+    // MARK: Hot path
+
+    /// Reserves `request.amount` on every budget in scope and makes the hold durable.
+    public func reserve(_ request: ReservationRequest) async throws(EnforcementError) -> Reservation {
+        let now = clock.nowMillis()
+        let holdID = request.requestID
+        let budgetIDs = request.budgets.map(\.id)
+        let outcome = state.withLock { state -> BudgetBook.ReserveOutcome in
+            for id in budgetIDs { rollIfNeeded(&state, budgetID: id, now: now) }
+            let outcome = state.book.reserve(id: holdID, amount: request.amount, budgets: budgetIDs)
+            switch outcome {
+            case .reserved: state.statistics.reserved += 1
+            case .refused: state.statistics.refused += 1
+            case .duplicate, .unknownBudget: break
+            }
+            return outcome
+        }
+        let hold: Hold
+        switch outcome {
+        case .reserved(let placed):
+            hold = placed
+        case .refused(let shortfall):
+            throw refusal(for: shortfall)
+        case .duplicate:
+            throw EnforcementError(code: .storageUnavailable, message: "request id \(holdID) is already in flight")
+        case .unknownBudget(let id):
+            throw EnforcementError(code: .storageUnavailable, message: "budget \(id) is not loaded; retry shortly")
+        }
+        let record = HoldRecord(
+            hold: hold, requestID: request.requestID, keyID: request.key.id, tenantID: request.key.tenantID,
+            provider: request.model.provider, model: request.model.name, createdAt: now,
+            expiresAt: now + holdLifetimeMillis
+        )
+        do {
+            try await store.recordHold(record)
+        } catch {
+            state.withLock { state in
+                _ = state.book.settle(id: holdID, actual: .zero)
+                state.statistics.storageFailures += 1
+            }
+            logger.error("could not make a hold durable; refusing the request", metadata: ["error": "\(error)"])
+            throw EnforcementError(code: .storageUnavailable, message: "the spend ledger is unavailable; nothing was sent upstream")
+        }
+        state.withLock { $0.open[holdID] = record }
+        return Reservation(
+            record: record, request: request, catalogVersion: catalog.current.version, startedAt: now,
+            startedAtInstant: .now
+        )
+    }
+
+    /// Settles a reservation: charges the priced usage (at most the hold), releases the rest and
+    /// appends the ledger row. Idempotent: a hold already settled or expired is left alone.
+    @discardableResult
+    public func settle(_ reservation: Reservation, _ settlement: Settlement) async -> LedgerEntry? {
+        let priced = CostCalculator.price(settlement.usage, model: reservation.request.model)
+        var actual: Money
+        switch settlement.status {
+        case .expired: actual = reservation.record.hold.amount
+        case .notSent, .upstreamError: actual = settlement.usage == .zero ? .zero : priced.cost
+        case .settled, .estimated: actual = priced.cost
+        }
+        if settlement.status == .estimated { actual = min(actual, reservation.record.hold.amount) }
+        let holdID = reservation.record.hold.id
+        let outcome = state.withLock { state -> BudgetBook.SettleOutcome in
+            let outcome = state.book.settle(id: holdID, actual: actual)
+            if case .settled(_, _, _, let overHold) = outcome {
+                state.open[holdID] = nil
+                state.statistics.settled += 1
+                if settlement.status == .estimated { state.statistics.estimated += 1 }
+                if overHold > .zero { state.statistics.overHold += 1 }
+            }
+            return outcome
+        }
+        guard case .settled(let hold, let charged, _, let overHold) = outcome else { return nil }
+        if overHold > .zero {
+            logger.error("usage cost more than its hold: the worst-case bound is wrong", metadata: [
+                "request.id": "\(reservation.request.requestID)", "model": "\(reservation.request.model.name)",
+                "hold": "\(hold.amount)", "actual": "\(actual)",
+            ])
+        }
+        let finished = clock.nowMillis()
+        let elapsed = ContinuousClock.now - reservation.startedAtInstant
+        let request = reservation.request
+        let entry = LedgerEntry(
+            requestID: request.requestID, holdID: holdID, keyID: request.key.id, tenantID: request.key.tenantID,
+            teamID: request.key.teamID, userID: request.key.userID, tags: request.tags,
+            provider: request.model.provider, model: request.model.name, endpoint: request.endpoint,
+            usage: settlement.usage, rates: priced.rates, catalogVersion: reservation.catalogVersion,
+            cost: charged, listCost: actual, hold: hold.amount, status: settlement.status,
+            upstreamStatus: settlement.upstreamStatus, upstreamID: settlement.upstreamID,
+            latencyMillis: elapsed.milliseconds, startedAt: reservation.startedAt, finishedAt: finished,
+            shares: hold.shares
+        )
+        do {
+            try await store.settle(entry)
+        } catch {
+            state.withLock { $0.statistics.storageFailures += 1 }
+            logger.error("could not write a ledger row; the durable hold will be charged in full on restart", metadata: [
+                "request.id": "\(request.requestID)", "error": "\(error)",
+            ])
+        }
+        return entry
+    }
+
+    // MARK: Expiry
+
+    /// Charges in full every open hold whose lifetime has passed. Returns how many expired.
+    @discardableResult
+    public func expireOverdue() async -> Int {
+        let now = clock.nowMillis()
+        let overdue = state.withLock { state -> [(HoldRecord, Money)] in
+            var result: [(HoldRecord, Money)] = []
+            for record in state.open.values where record.expiresAt <= now {
+                if case .settled(_, let charged, _, _) = state.book.expire(id: record.hold.id) {
+                    state.open[record.hold.id] = nil
+                    state.statistics.expired += 1
+                    result.append((record, charged))
+                }
+            }
+            return result
+        }
+        for (record, _) in overdue {
+            let entry = expiredEntry(for: record, key: nil)
+            do {
+                try await store.settle(entry)
+            } catch {
+                logger.error("could not write an expired hold's ledger row", metadata: ["error": "\(error)"])
+            }
+            logger.warning("a hold outlived its lifetime and was charged in full", metadata: ["hold.id": "\(record.hold.id)"])
+        }
+        return overdue.count
+    }
+
+    // MARK: Reads
+
+    /// A budget's standing now.
+    public func account(budgetID: String) -> BudgetAccount? {
+        let now = clock.nowMillis()
+        return state.withLock { state in
+            rollIfNeeded(&state, budgetID: budgetID, now: now)
+            return state.book.accounts[budgetID]
+        }
+    }
+
+    /// Counters since start.
+    public var statistics: EnforcerStatistics { state.withLock { $0.statistics } }
+
+    /// Number of holds currently open.
+    public var openHoldCount: Int { state.withLock { $0.open.count } }
+
+    // MARK: Helpers
+
+    private func rollIfNeeded(_ state: inout State, budgetID: String, now: Int64) {
+        guard let account = state.book.accounts[budgetID], let end = account.window.end, now >= end,
+              let budget = state.budgets[budgetID],
+              let window = try? calendar.window(for: budget.period, timeZone: budget.timeZone, at: now) else { return }
+        state.book.roll(budget: budgetID, to: window)
+    }
+
+    private func refusal(for shortfall: BudgetShortfall) -> EnforcementError {
+        let budget = state.withLock { $0.budgets[shortfall.budget] }
+        let scope = budget?.scope ?? .tenant("?")
+        let period = budget?.period ?? .total
+        let details = BudgetRefusal(
+            budgetID: shortfall.budget, scope: scope, period: period, limit: shortfall.limit, spent: shortfall.spent,
+            held: shortfall.held, requested: shortfall.requested, resetsAt: shortfall.window.end
+        )
+        let periodText = period == .total ? "total" : period.rawValue
+        let message = "Budget exceeded: the \(periodText) budget '\(shortfall.budget)' on \(scope) has limit \(shortfall.limit), " +
+            "spent \(shortfall.spent) and \(shortfall.held) held by requests in flight; this request needs up to " +
+            "\(shortfall.requested)" + (shortfall.window.end.map { ". It resets at \(ISOTime.format(millis: $0))" } ?? ". It does not reset") + "."
+        return EnforcementError(code: .budgetExceeded, message: message, budget: details)
+    }
+
+    private func expiredEntry(for record: HoldRecord, key: KeyRecord?) -> LedgerEntry {
+        let rates = catalog.current.resolve(model: record.model, provider: record.provider)?.rates ?? TokenRates(input: 0, output: 0)
+        let now = clock.nowMillis()
+        return LedgerEntry(
+            requestID: record.requestID, holdID: record.hold.id, keyID: record.keyID, tenantID: record.tenantID,
+            teamID: key?.teamID, userID: key?.userID, tags: key?.tags ?? [], provider: record.provider, model: record.model,
+            endpoint: "", usage: .zero, rates: rates, catalogVersion: catalog.current.version, cost: record.hold.amount,
+            listCost: record.hold.amount, hold: record.hold.amount, status: .expired, upstreamStatus: nil, upstreamID: nil,
+            latencyMillis: max(0, now - record.createdAt), startedAt: record.createdAt, finishedAt: now, shares: record.hold.shares
+        )
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,13 @@
+/// Counters the enforcer keeps since start.
+public struct EnforcerStatistics: Sendable, Hashable, Codable {
+    public var reserved: Int64 = 0
+    public var refused: Int64 = 0
+    public var settled: Int64 = 0
+    public var estimated: Int64 = 0
+    public var expired: Int64 = 0
+    /// Settlements whose price-table cost beat the hold: a pricing bound bug.
+    public var overHold: Int64 = 0
+    public var storageFailures: Int64 = 0
+
+    public init() {}
+}

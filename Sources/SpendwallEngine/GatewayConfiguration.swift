@@ -1,0 +1,153 @@
+import SpendwallCatalog
+import SpendwallCore
+
+/// Everything `spendwall serve` can be told, with a default for every field. Loaded from an
+/// optional YAML file (keys in snake_case, see `README.md`), then command-line flags.
+public struct GatewayConfiguration: Sendable, Codable, Hashable {
+    /// Data plane listener, `host:port`.
+    public var listen: String = "127.0.0.1:8787"
+    /// Admin API listener, `host:port`; loopback by default.
+    public var adminListen: String = "127.0.0.1:8788"
+    /// SQLite file; default `$SPENDWALL_HOME/spendwall.sqlite` (or `~/.spendwall/…`).
+    public var database: String?
+    /// `normal` survives a killed process; `full` also survives power loss (slower).
+    public var durability: String = "normal"
+    /// Output cap written into requests that carry none, unless the key sets its own.
+    public var defaultMaxOutputTokens: Int64 = 4096
+    /// Largest request body accepted, in bytes.
+    public var maxBodyBytes: Int = 32 * 1024 * 1024
+    /// How long an upstream request may take (and a stream may last).
+    public var upstreamTimeoutSeconds: Int64 = 600
+    /// Upstream per provider. Missing providers use the real API.
+    public var upstreams: [String: UpstreamConfiguration] = [:]
+    /// Settings of the built-in simulated provider, for upstreams of kind `simulator`.
+    public var simulator: SimulatorSettings = SimulatorSettings()
+    /// Models the operator prices (or re-prices); they win over the bundled catalog.
+    public var prices: [PriceOverride] = []
+    /// Time zone of calendar budget periods unless a budget names its own.
+    public var timeZone: String = "UTC"
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case listen
+        case adminListen = "admin_listen"
+        case database
+        case durability
+        case defaultMaxOutputTokens = "default_max_output_tokens"
+        case maxBodyBytes = "max_body_bytes"
+        case upstreamTimeoutSeconds = "upstream_timeout_seconds"
+        case upstreams
+        case simulator
+        case prices
+        case timeZone = "time_zone"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = GatewayConfiguration()
+        listen = try container.decodeIfPresent(String.self, forKey: .listen) ?? defaults.listen
+        adminListen = try container.decodeIfPresent(String.self, forKey: .adminListen) ?? defaults.adminListen
+        database = try container.decodeIfPresent(String.self, forKey: .database)
+        durability = try container.decodeIfPresent(String.self, forKey: .durability) ?? defaults.durability
+        defaultMaxOutputTokens = try container.decodeIfPresent(Int64.self, forKey: .defaultMaxOutputTokens) ?? defaults.defaultMaxOutputTokens
+        maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? defaults.maxBodyBytes
+        upstreamTimeoutSeconds = try container.decodeIfPresent(Int64.self, forKey: .upstreamTimeoutSeconds) ?? defaults.upstreamTimeoutSeconds
+        upstreams = try container.decodeIfPresent([String: UpstreamConfiguration].self, forKey: .upstreams) ?? [:]
+        simulator = try container.decodeIfPresent(SimulatorSettings.self, forKey: .simulator) ?? SimulatorSettings()
+        prices = try container.decodeIfPresent([PriceOverride].self, forKey: .prices) ?? []
+        timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone) ?? defaults.timeZone
+    }
+
+    /// Checks values a YAML file can get wrong; the message names the key.
+    public func validate() throws(ConfigurationError) {
+        for key in upstreams.keys where ProviderKind(rawValue: key) == nil {
+            throw ConfigurationError(.invalidValue, "upstreams.\(key): unknown provider; use openai, anthropic or gemini")
+        }
+        for (name, upstream) in upstreams {
+            if upstream.kind == .http && upstream.baseURL == nil {
+                throw ConfigurationError(.invalidValue, "upstreams.\(name): base_url is required unless kind is simulator")
+            }
+        }
+        guard durability == "normal" || durability == "full" else {
+            throw ConfigurationError(.invalidValue, "durability: '\(durability)' is not normal or full")
+        }
+        guard defaultMaxOutputTokens > 0 else {
+            throw ConfigurationError(.invalidValue, "default_max_output_tokens must be positive")
+        }
+        guard maxBodyBytes > 0, upstreamTimeoutSeconds > 0 else {
+            throw ConfigurationError(.invalidValue, "max_body_bytes and upstream_timeout_seconds must be positive")
+        }
+        try PeriodCalendar().validate(timeZone: timeZone)
+    }
+
+    /// The upstream for a provider: configured, or the provider's public API.
+    public func upstream(for provider: ProviderKind) -> UpstreamConfiguration {
+        upstreams[provider.rawValue] ?? UpstreamConfiguration.official(provider)
+    }
+}
+
+/// Where a provider's traffic goes.
+public struct UpstreamConfiguration: Sendable, Codable, Hashable {
+    public enum Kind: String, Sendable, Codable, Hashable {
+        case http
+        case simulator
+    }
+
+    public var kind: Kind = .http
+    /// e.g. `https://api.openai.com`. Paths such as `/v1/chat/completions` are appended.
+    public var baseURL: String?
+    /// Environment variable holding the provider key (never the key itself).
+    public var apiKeyEnv: String?
+
+    public init(kind: Kind = .http, baseURL: String? = nil, apiKeyEnv: String? = nil) {
+        self.kind = kind
+        self.baseURL = baseURL
+        self.apiKeyEnv = apiKeyEnv
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind
+        case baseURL = "base_url"
+        case apiKeyEnv = "api_key_env"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .http
+        baseURL = try container.decodeIfPresent(String.self, forKey: .baseURL)
+        apiKeyEnv = try container.decodeIfPresent(String.self, forKey: .apiKeyEnv)
+    }
+
+    /// The provider's public API with its conventional key variable.
+    public static func official(_ provider: ProviderKind) -> UpstreamConfiguration {
+        switch provider {
+        case .openai: UpstreamConfiguration(baseURL: "https://api.openai.com", apiKeyEnv: "OPENAI_API_KEY")
+        case .anthropic: UpstreamConfiguration(baseURL: "https://api.anthropic.com", apiKeyEnv: "ANTHROPIC_API_KEY")
+        case .gemini: UpstreamConfiguration(baseURL: "https://generativelanguage.googleapis.com", apiKeyEnv: "GEMINI_API_KEY")
+        }
+    }
+}
+
+/// Latency of the built-in simulated provider.
+public struct SimulatorSettings: Sendable, Codable, Hashable {
+    public var firstByteDelayMillis: Int64 = 0
+    public var interChunkDelayMillis: Int64 = 0
+
+    public init(firstByteDelayMillis: Int64 = 0, interChunkDelayMillis: Int64 = 0) {
+        self.firstByteDelayMillis = firstByteDelayMillis
+        self.interChunkDelayMillis = interChunkDelayMillis
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case firstByteDelayMillis = "first_byte_delay_ms"
+        case interChunkDelayMillis = "inter_chunk_delay_ms"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        firstByteDelayMillis = try container.decodeIfPresent(Int64.self, forKey: .firstByteDelayMillis) ?? 0
+        interChunkDelayMillis = try container.decodeIfPresent(Int64.self, forKey: .interChunkDelayMillis) ?? 0
+    }
+}
+

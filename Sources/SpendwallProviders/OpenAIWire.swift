@@ -1,0 +1,165 @@
+import SpendwallCore
+
+/// OpenAI Chat Completions / embeddings `usage`.
+struct OpenAIChatUsage: Decodable, Sendable {
+    struct PromptDetails: Decodable, Sendable {
+        var cachedTokens: Int64?
+        enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+    }
+
+    struct CompletionDetails: Decodable, Sendable {
+        var reasoningTokens: Int64?
+        enum CodingKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
+    }
+
+    var promptTokens: Int64?
+    var completionTokens: Int64?
+    var promptTokensDetails: PromptDetails?
+    var completionTokensDetails: CompletionDetails?
+
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case promptTokensDetails = "prompt_tokens_details"
+        case completionTokensDetails = "completion_tokens_details"
+    }
+
+    /// `prompt_tokens` includes cached tokens and `completion_tokens` includes reasoning tokens;
+    /// both are split out.
+    var tokenUsage: TokenUsage {
+        let cached = nonNegative(promptTokensDetails?.cachedTokens ?? 0)
+        let reasoning = nonNegative(completionTokensDetails?.reasoningTokens ?? 0)
+        return TokenUsage(
+            input: nonNegative((promptTokens ?? 0) - cached),
+            cachedInput: cached,
+            output: nonNegative((completionTokens ?? 0) - reasoning),
+            reasoning: reasoning
+        )
+    }
+}
+
+/// OpenAI Responses API `usage`.
+struct OpenAIResponsesUsage: Decodable, Sendable {
+    struct InputDetails: Decodable, Sendable {
+        var cachedTokens: Int64?
+        enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+    }
+
+    struct OutputDetails: Decodable, Sendable {
+        var reasoningTokens: Int64?
+        enum CodingKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
+    }
+
+    var inputTokens: Int64?
+    var outputTokens: Int64?
+    var inputTokensDetails: InputDetails?
+    var outputTokensDetails: OutputDetails?
+
+    enum CodingKeys: String, CodingKey {
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case inputTokensDetails = "input_tokens_details"
+        case outputTokensDetails = "output_tokens_details"
+    }
+
+    var tokenUsage: TokenUsage {
+        let cached = nonNegative(inputTokensDetails?.cachedTokens ?? 0)
+        let reasoning = nonNegative(outputTokensDetails?.reasoningTokens ?? 0)
+        return TokenUsage(
+            input: nonNegative((inputTokens ?? 0) - cached),
+            cachedInput: cached,
+            output: nonNegative((outputTokens ?? 0) - reasoning),
+            reasoning: reasoning
+        )
+    }
+}
+
+/// The `error` object of OpenAI (and OpenAI-style) error bodies and stream chunks.
+struct OpenAIErrorObject: Decodable, Sendable {
+    var message: String?
+    var type: String?
+    var code: String?
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        message = try? container.decodeIfPresent(String.self, forKey: .message)
+        type = try? container.decodeIfPresent(String.self, forKey: .type)
+        // `code` is a string, a number or null depending on the error.
+        code = (try? container.decodeIfPresent(String.self, forKey: .code))
+            ?? (try? container.decodeIfPresent(Int.self, forKey: .code)).flatMap { $0.map(String.init) }
+    }
+
+    enum CodingKeys: String, CodingKey { case message, type, code }
+
+    /// `type: message`, or whichever part is present.
+    var summary: String {
+        [type ?? code, message].compactMap { $0 }.joined(separator: ": ")
+    }
+}
+
+/// One `chat.completion.chunk`, reduced to what the tracker reads.
+struct OpenAIChatChunk: Decodable, Sendable {
+    struct Choice: Decodable, Sendable {
+        struct Delta: Decodable, Sendable {
+            struct ToolCall: Decodable, Sendable {
+                struct Function: Decodable, Sendable { var arguments: String? }
+                var function: Function?
+            }
+
+            var content: String?
+            var refusal: String?
+            var reasoningContent: String?
+            var toolCalls: [ToolCall]?
+            var functionCall: ToolCall.Function?
+
+            enum CodingKeys: String, CodingKey {
+                case content, refusal
+                case reasoningContent = "reasoning_content"
+                case toolCalls = "tool_calls"
+                case functionCall = "function_call"
+            }
+
+            var generatedByteCount: Int {
+                var count = (content?.utf8.count ?? 0) + (refusal?.utf8.count ?? 0) + (reasoningContent?.utf8.count ?? 0)
+                count += functionCall?.arguments?.utf8.count ?? 0
+                for call in toolCalls ?? [] { count += call.function?.arguments?.utf8.count ?? 0 }
+                return count
+            }
+        }
+
+        var delta: Delta?
+        var finishReason: String?
+
+        enum CodingKeys: String, CodingKey {
+            case delta
+            case finishReason = "finish_reason"
+        }
+    }
+
+    var id: String?
+    var model: String?
+    var choices: [Choice]?
+    var usage: OpenAIChatUsage?
+    var error: OpenAIErrorObject?
+}
+
+/// A Responses API stream event, reduced to what the tracker reads.
+struct OpenAIResponsesEvent: Decodable, Sendable {
+    struct Response: Decodable, Sendable {
+        var id: String?
+        var model: String?
+        var usage: OpenAIResponsesUsage?
+        var error: OpenAIErrorObject?
+    }
+
+    var type: String?
+    var response: Response?
+    // `error` events carry these at the top level.
+    var code: String?
+    var message: String?
+}
+
+/// A Responses API `*.delta` event.
+struct OpenAIResponsesDelta: Decodable, Sendable {
+    var delta: String
+}

@@ -1,0 +1,95 @@
+import GRDB
+import SpendwallCore
+import SpendwallStorage
+
+extension SQLiteStore {
+    /// Every hold not yet settled, oldest first.
+    public func openHolds() async throws -> [HoldRecord] {
+        try await read("list open holds") { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM holds ORDER BY created_at, hold_id").map(HoldRecord.init(row:))
+        }
+    }
+
+    /// Spend charged to a budget in the window starting at `windowStart`; zero if none.
+    public func spent(budgetID: String, windowStart: Int64) async throws -> Money {
+        try await read("read budget usage") { db in
+            let nanos = try Int64.fetchOne(
+                db, sql: "SELECT spent_nanos FROM budget_usage WHERE budget_id = ? AND window_start = ?",
+                arguments: [budgetID, windowStart]
+            )
+            return Money(nanodollars: nanos ?? 0)
+        }
+    }
+
+    /// Spend summed per group, most expensive first (ties by group, in byte order).
+    ///
+    /// Rows without a team or user group under `""`. Grouped by tag, a row counts once under each
+    /// of its tags, and rows without tags do not appear.
+    public func spend(_ query: SpendQuery) async throws -> [SpendRow] {
+        let (group, join) = Self.grouping(query.groupBy)
+        var conditions: [String] = []
+        var arguments = StatementArguments()
+        if let tenantID = query.tenantID {
+            conditions.append("l.tenant_id = ?")
+            arguments += [tenantID]
+        }
+        if let from = query.from {
+            conditions.append("l.started_at >= ?")
+            arguments += [from]
+        }
+        if let to = query.to {
+            conditions.append("l.started_at < ?")
+            arguments += [to]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let sql = """
+            SELECT \(group) AS grp, COUNT(*) AS requests,
+                   SUM(l.input_tokens) AS input, SUM(l.cached_input_tokens) AS cached_input,
+                   SUM(l.cache_write_tokens) AS cache_write, SUM(l.output_tokens) AS output,
+                   SUM(l.reasoning_tokens) AS reasoning, SUM(l.cost_nanos) AS cost
+            FROM ledger l \(join) \(filter)
+            GROUP BY grp
+            ORDER BY cost DESC, grp
+            """
+        return try await read("sum spend") { [arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                try SpendRow(
+                    group: row.column("grp"),
+                    requests: row.column("requests"),
+                    usage: TokenUsage(
+                        input: row.column("input"), cachedInput: row.column("cached_input"),
+                        cacheWrite: row.column("cache_write"), output: row.column("output"),
+                        reasoning: row.column("reasoning")
+                    ),
+                    cost: row.money("cost")
+                )
+            }
+        }
+    }
+
+    /// Ledger rows of one tenant (or all), newest first by `startedAt`, then by insertion.
+    public func ledger(tenantID: String?, limit: Int) async throws -> [LedgerEntry] {
+        let filter = tenantID == nil ? "" : "WHERE tenant_id = ?"
+        let sql = "SELECT * FROM ledger \(filter) ORDER BY started_at DESC, id DESC LIMIT ?"
+        var arguments = StatementArguments()
+        if let tenantID { arguments += [tenantID] }
+        arguments += [max(limit, 0)]
+        return try await read("read the ledger") { [arguments] db in
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map(LedgerEntry.init(row:))
+        }
+    }
+
+    /// The SQL expression naming a row's group, and the join it needs.
+    static func grouping(_ grouping: SpendQuery.Grouping) -> (expression: String, join: String) {
+        switch grouping {
+        case .tenant: ("l.tenant_id", "")
+        case .team: ("COALESCE(l.team_id, '')", "")
+        case .user: ("COALESCE(l.user_id, '')", "")
+        case .key: ("l.key_id", "")
+        case .model: ("l.model", "")
+        case .provider: ("l.provider", "")
+        case .status: ("l.status", "")
+        case .tag: ("t.value", "JOIN json_each(l.tags) t")
+        }
+    }
+}

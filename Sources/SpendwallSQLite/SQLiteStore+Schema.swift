@@ -1,0 +1,115 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema, as GRDB migrations. Never edit a shipped migration: append a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE tenants (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE teams (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX teams_tenant ON teams(tenant_id);
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    team_id TEXT,
+                    name TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX users_tenant ON users(tenant_id);
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    hint TEXT NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    team_id TEXT,
+                    user_id TEXT,
+                    tags TEXT NOT NULL,
+                    allowed_tags TEXT NOT NULL,
+                    allowed_models TEXT NOT NULL,
+                    default_max_output_tokens INTEGER,
+                    status TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE INDEX api_keys_tenant ON api_keys(tenant_id);
+                CREATE TABLE budgets (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    scope_kind TEXT NOT NULL,
+                    scope_id TEXT NOT NULL,
+                    period TEXT NOT NULL,
+                    limit_nanos INTEGER NOT NULL,
+                    time_zone TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX budgets_tenant ON budgets(tenant_id);
+                CREATE TABLE budget_usage (
+                    budget_id TEXT NOT NULL,
+                    window_start INTEGER NOT NULL,
+                    spent_nanos INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (budget_id, window_start)
+                ) WITHOUT ROWID;
+                CREATE TABLE holds (
+                    hold_id TEXT PRIMARY KEY NOT NULL,
+                    request_id TEXT NOT NULL,
+                    key_id TEXT NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    amount_nanos INTEGER NOT NULL,
+                    shares TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE ledger (
+                    id INTEGER PRIMARY KEY,
+                    request_id TEXT NOT NULL,
+                    hold_id TEXT NOT NULL UNIQUE,
+                    key_id TEXT NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    team_id TEXT,
+                    user_id TEXT,
+                    tags TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    endpoint TEXT NOT NULL,
+                    input_tokens INTEGER NOT NULL,
+                    cached_input_tokens INTEGER NOT NULL,
+                    cache_write_tokens INTEGER NOT NULL,
+                    output_tokens INTEGER NOT NULL,
+                    reasoning_tokens INTEGER NOT NULL,
+                    rate_input INTEGER NOT NULL,
+                    rate_output INTEGER NOT NULL,
+                    rate_cached_input INTEGER,
+                    rate_cache_write INTEGER,
+                    rate_reasoning INTEGER,
+                    catalog_version TEXT NOT NULL,
+                    cost_nanos INTEGER NOT NULL,
+                    list_cost_nanos INTEGER NOT NULL,
+                    hold_nanos INTEGER NOT NULL,
+                    status TEXT NOT NULL,
+                    upstream_status INTEGER,
+                    upstream_id TEXT,
+                    latency_ms INTEGER NOT NULL,
+                    started_at INTEGER NOT NULL,
+                    finished_at INTEGER NOT NULL,
+                    shares TEXT NOT NULL
+                );
+                CREATE INDEX ledger_tenant_started ON ledger(tenant_id, started_at);
+                CREATE INDEX ledger_started ON ledger(started_at);
+                """)
+        }
+        return migrator
+    }
+}

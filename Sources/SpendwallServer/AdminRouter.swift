@@ -1,0 +1,161 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SpendwallCore
+import SpendwallEngine
+import SpendwallStorage
+
+/// The admin API (`/admin/v1/…`) on its own listener, guarded by the admin token (never a
+/// data-plane key). Bodies and answers are JSON with snake_case keys; amounts are integer
+/// nano-dollars (1e-9 USD), except budget limits given as dollar strings on input.
+public enum AdminRouter {
+    public static func make(gateway: Gateway, adminToken: String) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let plane = gateway.controlPlane
+        let admin = router.group("/admin/v1")
+        let guarded = admin.group().add(middleware: AdminTokenMiddleware(tokenHash: VirtualKey.hash(adminToken)))
+
+        guarded.get("/status") { _, _ in
+            try json(AdminStatus(
+                catalogVersion: gateway.catalog.current.version, openHolds: gateway.enforcer.openHoldCount,
+                statistics: gateway.enforcer.statistics
+            ))
+        }
+        guarded.post("/tenants") { request, context in
+            let body = try await decode(TenantBody.self, request, context)
+            return try json(try await run { try await plane.createTenant(id: body.id, name: body.name ?? body.id ?? "") }, status: .created)
+        }
+        guarded.get("/tenants") { _, _ in try json(try await gateway.controlPlane.store.tenants()) }
+        guarded.post("/teams") { request, context in
+            let body = try await decode(TeamBody.self, request, context)
+            return try json(try await run { try await plane.createTeam(tenantID: body.tenant, id: body.id, name: body.name ?? body.id ?? "") }, status: .created)
+        }
+        guarded.get("/teams") { request, _ in try json(try await plane.store.teams(tenantID: request.uri.queryParameters["tenant"].map(String.init))) }
+        guarded.post("/users") { request, context in
+            let body = try await decode(UserBody.self, request, context)
+            return try json(try await run { try await plane.createUser(tenantID: body.tenant, teamID: body.team, id: body.id, name: body.name ?? body.id ?? "") }, status: .created)
+        }
+        guarded.get("/users") { request, _ in try json(try await plane.store.users(tenantID: request.uri.queryParameters["tenant"].map(String.init))) }
+        guarded.post("/keys") { request, context in
+            let spec = try await decode(ControlPlane.KeySpec.self, request, context)
+            let created = try await run { try await plane.createKey(spec) }
+            return try json(CreatedKey(key: created.record, secret: created.secret), status: .created)
+        }
+        guarded.get("/keys") { request, _ in try json(try await plane.store.keys(tenantID: request.uri.queryParameters["tenant"].map(String.init))) }
+        guarded.post("/keys/:id/revoke") { _, context in
+            let id = try context.parameters.require("id")
+            return try json(try await run { try await plane.revokeKey(id: id) })
+        }
+        guarded.post("/budgets") { request, context in
+            let spec = try await decode(ControlPlane.BudgetSpec.self, request, context)
+            return try json(try await run { try await plane.setBudget(spec) })
+        }
+        guarded.get("/budgets") { request, _ in
+            try json(try await plane.budgetStatuses(tenantID: request.uri.queryParameters["tenant"].map(String.init)))
+        }
+        guarded.delete("/budgets/:id") { _, context in
+            let id = try context.parameters.require("id")
+            try await run { try await plane.deleteBudget(id: id) }
+            return Response(status: .noContent)
+        }
+        guarded.get("/spend") { request, _ in
+            let query = try spendQuery(request)
+            return try json(try await plane.store.spend(query))
+        }
+        guarded.get("/ledger") { request, _ in
+            let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100
+            return try json(try await plane.store.ledger(tenantID: request.uri.queryParameters["tenant"].map(String.init), limit: min(max(limit, 1), 100_000)))
+        }
+        guarded.post("/prices/reload") { request, context in
+            let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
+            _ = context
+            guard let reload = gateway.priceReloader else {
+                throw HTTPError(.serviceUnavailable, message: "price reload is not available")
+            }
+            let version = try await run { try reload(body) }
+            return try json(["catalog_version": version])
+        }
+        return router
+    }
+
+    struct AdminStatus: Codable {
+        var catalogVersion: String
+        var openHolds: Int
+        var statistics: EnforcerStatistics
+    }
+
+    struct TenantBody: Codable { var id: String?; var name: String? }
+    struct TeamBody: Codable { var tenant: String; var id: String?; var name: String? }
+    struct UserBody: Codable { var tenant: String; var team: String?; var id: String?; var name: String? }
+    struct CreatedKey: Codable { var key: KeyRecord; var secret: String }
+
+    static func spendQuery(_ request: Request) throws -> SpendQuery {
+        let parameters = request.uri.queryParameters
+        let grouping = parameters["group_by"].map(String.init) ?? String("team")
+        guard let groupBy = SpendQuery.Grouping(rawValue: grouping) else {
+            throw HTTPError(.badRequest, message: "group_by must be one of \(SpendQuery.Grouping.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        func millis(_ name: String) throws -> Int64? {
+            guard let text = parameters[Substring(name)].map(String.init) else { return nil }
+            guard let value = Int64(text) else { throw HTTPError(.badRequest, message: "\(name) must be milliseconds since the epoch") }
+            return value
+        }
+        return SpendQuery(tenantID: parameters["tenant"].map(String.init), groupBy: groupBy, from: try millis("from"), to: try millis("to"))
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let data = try encoder.encode(value)
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T {
+        let body = try await request.body.collect(upTo: 1024 * 1024)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch {
+            throw HTTPError(.badRequest, message: "invalid JSON body: \(error)")
+        }
+    }
+
+    /// Maps configuration and store errors to 4xx answers with their message.
+    @discardableResult
+    static func run<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as ConfigurationError {
+            let status: HTTPResponse.Status = switch error.code {
+            case .notFound: .notFound
+            case .conflict: .conflict
+            default: .badRequest
+            }
+            throw HTTPError(status, message: error.message)
+        } catch let error as StoreError where error.code == .duplicate {
+            throw HTTPError(.conflict, message: error.message)
+        }
+    }
+}
+
+/// Refuses admin requests without the admin token, compared by hash in constant time.
+struct AdminTokenMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let tokenHash: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let presented = request.headers[.authorization].flatMap(ClientCredential.bearerToken) ?? ""
+        let hash = VirtualKey.hash(presented)
+        var difference: UInt8 = 0
+        for (left, right) in zip(hash.utf8, tokenHash.utf8) { difference |= left ^ right }
+        guard difference == 0, hash.utf8.count == tokenHash.utf8.count else {
+            throw HTTPError(.unauthorized, message: "admin token required: Authorization: Bearer <token from $SPENDWALL_HOME/admin-token>")
+        }
+        return try await next(request, context)
+    }
+}

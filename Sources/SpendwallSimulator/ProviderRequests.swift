@@ -1,0 +1,79 @@
+/// The fields of an OpenAI Chat Completions request the simulator reads.
+struct ChatCompletionRequest: Decodable, Sendable {
+    struct StreamOptions: Decodable, Sendable {
+        var include_usage: Bool?
+    }
+
+    var model: String
+    var messages: TextBytes?
+    var n: Int?
+    var stream: Bool?
+    var stream_options: StreamOptions?
+    var max_tokens: Int?
+    var max_completion_tokens: Int?
+
+    var outputCap: Int? { max_completion_tokens ?? max_tokens }
+    var includesUsage: Bool { stream_options?.include_usage ?? false }
+}
+
+/// The fields of an OpenAI Responses request the simulator reads.
+struct ResponsesRequest: Decodable, Sendable {
+    var model: String
+    var input: TextBytes?
+    var instructions: String?
+    var stream: Bool?
+    var max_output_tokens: Int?
+
+    var inputBytes: Int { (input?.count ?? 0) + (instructions?.utf8.count ?? 0) }
+}
+
+/// The fields of an OpenAI Embeddings request the simulator reads.
+struct EmbeddingsRequest: Decodable, Sendable {
+    /// One input per embedding, measured in tokens.
+    struct Inputs: Decodable, Sendable {
+        var tokenCounts: [Int]
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                tokenCounts = [InputMeter.tokens(forBytes: text.utf8.count)]
+            } else if let texts = try? container.decode([String].self) {
+                tokenCounts = texts.map { InputMeter.tokens(forBytes: $0.utf8.count) }
+            } else if let tokens = try? container.decode([Int].self) {
+                tokenCounts = [max(1, tokens.count)]
+            } else {
+                tokenCounts = try container.decode([[Int]].self).map { max(1, $0.count) }
+            }
+        }
+    }
+
+    var model: String
+    var input: Inputs
+    var encoding_format: String?
+    var dimensions: Int?
+}
+
+/// The fields of an Anthropic Messages (or count_tokens) request the simulator reads.
+struct MessagesRequest: Decodable, Sendable {
+    var model: String
+    var system: TextBytes?
+    var messages: TextBytes?
+    var max_tokens: Int?
+    var stream: Bool?
+
+    var inputBytes: Int { (system?.count ?? 0) + (messages?.count ?? 0) }
+}
+
+/// The fields of a Gemini generateContent request the simulator reads.
+struct GenerateContentRequest: Decodable, Sendable {
+    struct GenerationConfig: Decodable, Sendable {
+        var maxOutputTokens: Int?
+        var candidateCount: Int?
+    }
+
+    var contents: TextBytes?
+    var systemInstruction: TextBytes?
+    var generationConfig: GenerationConfig?
+
+    var inputBytes: Int { (contents?.count ?? 0) + (systemInstruction?.count ?? 0) }
+}

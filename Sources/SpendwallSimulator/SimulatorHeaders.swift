@@ -1,0 +1,18 @@
+public import HTTPTypes
+import Hummingbird
+
+extension HTTPField.Name {
+    // Literal, valid field names: the initialiser cannot fail for them.
+    /// Marks every simulator response: `x-spendwall-simulated: true`.
+    public static let spendwallSimulated = HTTPField.Name("x-spendwall-simulated")!
+    /// Request header injecting a fault (`status=NNN`, `break-after=K`, `end-after=K`, `hang`).
+    public static let simulatorFault = HTTPField.Name("x-simulator-fault")!
+    /// Request header: report this many input tokens as read from the prompt cache.
+    public static let simulatorCachedTokens = HTTPField.Name("x-simulator-cached-tokens")!
+    /// Request header: report this many input tokens as written to the prompt cache (Anthropic).
+    public static let simulatorCacheWriteTokens = HTTPField.Name("x-simulator-cache-write-tokens")!
+    static let anthropicAPIKey = HTTPField.Name("x-api-key")!
+    static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
+    static let openAIRequestID = HTTPField.Name("x-request-id")!
+    static let anthropicRequestID = HTTPField.Name("request-id")!
+}

@@ -1,0 +1,219 @@
+import SpendwallCore
+import Synchronization
+
+/// A `SpendStore` kept in memory, for tests and experiments. Nothing survives the process.
+///
+/// It has the same semantics as the SQLite store (the shared conformance suite checks both):
+/// duplicate ids and secret hashes are refused with `.duplicate`, updating or deleting a missing
+/// row throws `.notFound`, settling is idempotent per hold id, lists are ordered by creation time
+/// then id, spend rows by cost (highest first) then group, and the ledger newest first.
+public final class InMemoryStore: SpendStore {
+    private struct State {
+        var tenants: [String: TenantRecord] = [:]
+        var teams: [String: TeamRecord] = [:]
+        var users: [String: UserRecord] = [:]
+        var keys: [String: KeyRecord] = [:]
+        var budgets: [String: BudgetRecord] = [:]
+        var holds: [HoldID: HoldRecord] = [:]
+        var ledger: [LedgerEntry] = []
+        var settledHolds: Set<HoldID> = []
+        var usage: [HoldShare: Money] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Creates an empty store.
+    public init() {}
+
+    // MARK: Control plane
+
+    /// Adds a tenant; `.duplicate` if the id exists.
+    public func insertTenant(_ tenant: TenantRecord) async throws {
+        try state.withLock { state in
+            guard state.tenants[tenant.id] == nil else { throw StoreError(.duplicate, "tenant '\(tenant.id)' already exists") }
+            state.tenants[tenant.id] = tenant
+        }
+    }
+
+    /// Every tenant, oldest first.
+    public func tenants() async throws -> [TenantRecord] {
+        state.withLock { Self.ordered(Array($0.tenants.values), \.createdAt, \.id) }
+    }
+
+    /// Adds a team; `.duplicate` if the id exists.
+    public func insertTeam(_ team: TeamRecord) async throws {
+        try state.withLock { state in
+            guard state.teams[team.id] == nil else { throw StoreError(.duplicate, "team '\(team.id)' already exists") }
+            state.teams[team.id] = team
+        }
+    }
+
+    /// Teams of one tenant (or all), oldest first.
+    public func teams(tenantID: String?) async throws -> [TeamRecord] {
+        state.withLock { state in
+            Self.ordered(state.teams.values.filter { tenantID == nil || $0.tenantID == tenantID }, \.createdAt, \.id)
+        }
+    }
+
+    /// Adds a user; `.duplicate` if the id exists.
+    public func insertUser(_ user: UserRecord) async throws {
+        try state.withLock { state in
+            guard state.users[user.id] == nil else { throw StoreError(.duplicate, "user '\(user.id)' already exists") }
+            state.users[user.id] = user
+        }
+    }
+
+    /// Users of one tenant (or all), oldest first.
+    public func users(tenantID: String?) async throws -> [UserRecord] {
+        state.withLock { state in
+            Self.ordered(state.users.values.filter { tenantID == nil || $0.tenantID == tenantID }, \.createdAt, \.id)
+        }
+    }
+
+    /// Adds a key; `.duplicate` if its id or secret hash exists.
+    public func insertKey(_ key: KeyRecord) async throws {
+        try state.withLock { state in
+            guard state.keys[key.id] == nil, !state.keys.values.contains(where: { $0.secretHash == key.secretHash }) else {
+                throw StoreError(.duplicate, "a key with id '\(key.id)' or the same secret already exists")
+            }
+            state.keys[key.id] = key
+        }
+    }
+
+    /// Replaces every field of the key with id `key.id`; `.notFound` if there is none.
+    public func updateKey(_ key: KeyRecord) async throws {
+        try state.withLock { state in
+            guard state.keys[key.id] != nil else { throw StoreError(.notFound, "no key with id '\(key.id)'") }
+            guard !state.keys.values.contains(where: { $0.id != key.id && $0.secretHash == key.secretHash }) else {
+                throw StoreError(.duplicate, "another key has the same secret")
+            }
+            state.keys[key.id] = key
+        }
+    }
+
+    /// Keys of one tenant (or all), oldest first.
+    public func keys(tenantID: String?) async throws -> [KeyRecord] {
+        state.withLock { state in
+            Self.ordered(state.keys.values.filter { tenantID == nil || $0.tenantID == tenantID }, \.createdAt, \.id)
+        }
+    }
+
+    /// Inserts or replaces a budget by id. Its recorded usage is kept.
+    public func upsertBudget(_ budget: BudgetRecord) async throws {
+        state.withLock { $0.budgets[budget.id] = budget }
+    }
+
+    /// Deletes a budget; `.notFound` if there is none. Its usage stays.
+    public func deleteBudget(id: String) async throws {
+        try state.withLock { state in
+            guard state.budgets.removeValue(forKey: id) != nil else { throw StoreError(.notFound, "no budget with id '\(id)'") }
+        }
+    }
+
+    /// Budgets of one tenant (or all), oldest first.
+    public func budgets(tenantID: String?) async throws -> [BudgetRecord] {
+        state.withLock { state in
+            Self.ordered(state.budgets.values.filter { tenantID == nil || $0.tenantID == tenantID }, \.createdAt, \.id)
+        }
+    }
+
+    // MARK: Hot path
+
+    /// Records a hold; `.duplicate` if one with that id is open.
+    public func recordHold(_ hold: HoldRecord) async throws {
+        try state.withLock { state in
+            guard state.holds[hold.hold.id] == nil else { throw StoreError(.duplicate, "hold '\(hold.hold.id)' already exists") }
+            state.holds[hold.hold.id] = hold
+        }
+    }
+
+    /// Appends the ledger row, deletes its hold and adds the cost to every share's usage, once
+    /// per hold id; returns whether this call did it.
+    @discardableResult
+    public func settle(_ entry: LedgerEntry) async throws -> Bool {
+        state.withLock { state in
+            guard state.settledHolds.insert(entry.holdID).inserted else { return false }
+            state.ledger.append(entry)
+            state.holds[entry.holdID] = nil
+            for share in entry.shares { state.usage[share, default: .zero] += entry.cost }
+            return true
+        }
+    }
+
+    // MARK: Reads
+
+    /// Every hold not yet settled, oldest first.
+    public func openHolds() async throws -> [HoldRecord] {
+        state.withLock { Self.ordered(Array($0.holds.values), \.createdAt, \.hold.id) }
+    }
+
+    /// Spend charged to a budget in the window starting at `windowStart`; zero if none.
+    public func spent(budgetID: String, windowStart: Int64) async throws -> Money {
+        state.withLock { $0.usage[HoldShare(budget: budgetID, windowStart: windowStart)] ?? .zero }
+    }
+
+    /// Spend summed per group, most expensive first (ties by group, in byte order). Rows without
+    /// a team or user group under `""`; by tag, a row counts once per tag it carries.
+    public func spend(_ query: SpendQuery) async throws -> [SpendRow] {
+        let entries = state.withLock { state in
+            state.ledger.filter { entry in
+                (query.tenantID == nil || entry.tenantID == query.tenantID)
+                    && (query.from.map { entry.startedAt >= $0 } ?? true)
+                    && (query.to.map { entry.startedAt < $0 } ?? true)
+            }
+        }
+        var rows: [String: SpendRow] = [:]
+        for entry in entries {
+            for group in Self.groups(of: entry, by: query.groupBy) {
+                var row = rows[group] ?? SpendRow(group: group, requests: 0, usage: .zero, cost: .zero)
+                row.requests += 1
+                row.usage.input = row.usage.input.saturatingAdding(entry.usage.input)
+                row.usage.cachedInput = row.usage.cachedInput.saturatingAdding(entry.usage.cachedInput)
+                row.usage.cacheWrite = row.usage.cacheWrite.saturatingAdding(entry.usage.cacheWrite)
+                row.usage.output = row.usage.output.saturatingAdding(entry.usage.output)
+                row.usage.reasoning = row.usage.reasoning.saturatingAdding(entry.usage.reasoning)
+                row.cost += entry.cost
+                rows[group] = row
+            }
+        }
+        return rows.values.sorted { lhs, rhs in
+            lhs.cost != rhs.cost ? lhs.cost > rhs.cost : lhs.group.utf8.lexicographicallyPrecedes(rhs.group.utf8)
+        }
+    }
+
+    /// Ledger rows of one tenant (or all), newest first by `startedAt`, then by insertion.
+    public func ledger(tenantID: String?, limit: Int) async throws -> [LedgerEntry] {
+        let entries = state.withLock { state in
+            state.ledger.enumerated().filter { tenantID == nil || $0.element.tenantID == tenantID }
+        }
+        let newestFirst = entries.sorted { lhs, rhs in
+            lhs.element.startedAt != rhs.element.startedAt
+                ? lhs.element.startedAt > rhs.element.startedAt : lhs.offset > rhs.offset
+        }
+        return newestFirst.prefix(max(limit, 0)).map(\.element)
+    }
+
+    // MARK: Helpers
+
+    private static func groups(of entry: LedgerEntry, by grouping: SpendQuery.Grouping) -> [String] {
+        switch grouping {
+        case .tenant: [entry.tenantID]
+        case .team: [entry.teamID ?? ""]
+        case .user: [entry.userID ?? ""]
+        case .key: [entry.keyID]
+        case .tag: entry.tags
+        case .model: [entry.model]
+        case .provider: [entry.provider.rawValue]
+        case .status: [entry.status.rawValue]
+        }
+    }
+
+    /// Sorts by creation time, then id in byte order (as SQLite's default collation does).
+    private static func ordered<T>(_ values: [T], _ createdAt: KeyPath<T, Int64>, _ id: KeyPath<T, String>) -> [T] {
+        values.sorted { lhs, rhs in
+            lhs[keyPath: createdAt] != rhs[keyPath: createdAt]
+                ? lhs[keyPath: createdAt] < rhs[keyPath: createdAt]
+                : lhs[keyPath: id].utf8.lexicographicallyPrecedes(rhs[keyPath: id].utf8)
+        }
+    }
+}

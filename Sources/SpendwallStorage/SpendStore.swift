@@ -1,0 +1,65 @@
+import SpendwallCore
+
+/// Where Spendwall keeps keys, budgets, holds and the ledger.
+///
+/// Implementations: the in-memory store (tests), SQLite (the embedded default), PostgreSQL
+/// (several gateway replicas). All must pass the same conformance tests.
+///
+/// The hot path calls only `recordHold` and `settle`; both must be durable when they return.
+public protocol SpendStore: Sendable {
+    // MARK: Control plane
+    func insertTenant(_ tenant: TenantRecord) async throws
+    func tenants() async throws -> [TenantRecord]
+    func insertTeam(_ team: TeamRecord) async throws
+    func teams(tenantID: String?) async throws -> [TeamRecord]
+    func insertUser(_ user: UserRecord) async throws
+    func users(tenantID: String?) async throws -> [UserRecord]
+    func insertKey(_ key: KeyRecord) async throws
+    func updateKey(_ key: KeyRecord) async throws
+    func keys(tenantID: String?) async throws -> [KeyRecord]
+    /// Inserts or replaces a budget by id.
+    func upsertBudget(_ budget: BudgetRecord) async throws
+    func deleteBudget(id: String) async throws
+    func budgets(tenantID: String?) async throws -> [BudgetRecord]
+
+    // MARK: Hot path
+    /// Makes a hold durable. Returns once it is committed.
+    func recordHold(_ hold: HoldRecord) async throws
+    /// Atomically: appends the ledger row, deletes its hold, and adds `entry.cost` to the usage
+    /// of every share's budget window. A second call for the same hold id changes nothing and
+    /// returns false.
+    @discardableResult
+    func settle(_ entry: LedgerEntry) async throws -> Bool
+
+    // MARK: Reads
+    func openHolds() async throws -> [HoldRecord]
+    /// Spend charged to a budget in the window starting at `windowStart`.
+    func spent(budgetID: String, windowStart: Int64) async throws -> Money
+    func spend(_ query: SpendQuery) async throws -> [SpendRow]
+    /// Ledger rows, newest first.
+    func ledger(tenantID: String?, limit: Int) async throws -> [LedgerEntry]
+}
+
+/// Errors a store raises, with stable codes.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: String, Sendable, Hashable {
+        /// Another process holds the database.
+        case locked = "database_locked"
+        /// A row with that id or unique value exists.
+        case duplicate = "duplicate"
+        /// A referenced row does not exist.
+        case notFound = "not_found"
+        /// The database could not be opened, read or written.
+        case io = "storage_io"
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

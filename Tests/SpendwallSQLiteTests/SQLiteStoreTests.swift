@@ -1,0 +1,131 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import GRDB
+import SpendwallCore
+@testable import SpendwallSQLite
+import SpendwallStorage
+import Testing
+
+/// Behaviour only the SQLite store has: files, the process lock, durability, group commit.
+@Suite("SQLiteStore")
+struct SQLiteStoreTests {
+    @Test("open holds and the ledger survive closing and reopening")
+    func reopen() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/spendwall.sqlite"
+            let first = try SQLiteStore(path: path)
+            let open = Fixtures.hold("open")
+            let settled = Fixtures.hold("settled")
+            try await first.recordHold(open)
+            try await first.recordHold(settled)
+            try await first.settle(Fixtures.entry(for: settled, cost: .microdollars(5)))
+            try first.close()
+
+            let second = try SQLiteStore(path: path)
+            defer { try? second.close() }
+            #expect(try await second.openHolds() == [open])
+            #expect(try await second.ledger(tenantID: nil, limit: 5).map(\.holdID) == ["settled"])
+            #expect(try await second.spent(budgetID: "b-team", windowStart: 1_000) == .microdollars(5))
+        }
+    }
+
+    @Test("a second store on the same file is refused until the first closes")
+    func singleWriterLock() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/spendwall.sqlite"
+            let first = try SQLiteStore(path: path)
+            let refusal = #expect(throws: StoreError.self) { try SQLiteStore(path: path) }
+            #expect(refusal?.code == .locked)
+            #expect(refusal?.message.contains("pid \(getpid())") == true)
+            #expect(refusal?.message.contains(path) == true)
+
+            try first.close()
+            try first.close()  // a second close does nothing
+            let second = try SQLiteStore(path: path)
+            try second.close()
+        }
+    }
+
+    @Test("durability sets the writer's synchronous level", arguments: SQLiteStore.Durability.allCases)
+    func durability(level: SQLiteStore.Durability) async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStore(path: directory + "/spendwall.sqlite", durability: level)
+            defer { try? store.close() }
+            let (synchronous, journal) = try await store.pool.writeWithoutTransaction { db in
+                (try Int.fetchOne(db, sql: "PRAGMA synchronous"), try String.fetchOne(db, sql: "PRAGMA journal_mode"))
+            }
+            #expect(synchronous == (level == .full ? 2 : 1))
+            #expect(journal == "wal")
+        }
+    }
+
+    @Test("errors describe the problem without SQL or secrets")
+    func errorDescriptions() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStore(path: directory + "/spendwall.sqlite")
+            defer { try? store.close() }
+            try await store.insertKey(Fixtures.key("k1", secretHash: "s3cr3t-hash"))
+            let error = await #expect(throws: StoreError.self) {
+                try await store.insertKey(Fixtures.key("k2", secretHash: "s3cr3t-hash"))
+            }
+            let text = error.map(String.init(describing:)) ?? ""
+            #expect(error?.code == .duplicate)
+            #expect(!text.contains("INSERT"))
+            #expect(!text.contains("s3cr3t"))
+        }
+    }
+
+    @Test("concurrent writes share transactions")
+    func groupCommit() async throws {
+        try await withTemporaryDirectory { directory in
+            let store = try SQLiteStore(path: directory + "/spendwall.sqlite")
+            defer { try? store.close() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<300 {
+                    group.addTask { try await store.recordHold(Fixtures.hold("h\(index)")) }
+                }
+                try await group.waitForAll()
+            }
+            let statistics = store.batchStatistics
+            #expect(statistics.operations == 300)
+            #expect(statistics.batches < 300)
+            #expect(try await store.openHolds().count == 300)
+        }
+    }
+
+    @Test("a write that breaks a constraint fails alone; the rest of its batch commits")
+    func batchIsolation() throws {
+        let queue = try DatabaseQueue()
+        try SQLiteStore.migrator.migrate(queue)
+        let hold = Fixtures.hold("h1")
+        let writes: [HotWrite] = [
+            .recordHold(hold), .recordHold(hold), .settle(Fixtures.entry(for: hold, cost: .microdollars(3))),
+            .recordHold(Fixtures.hold("h2")), .settle(Fixtures.entry(for: hold, cost: .microdollars(3))),
+        ]
+        let results = queue.writeWithoutTransaction { db in SQLiteStore.commit(writes, in: db) }
+        #expect(results.count == 5)
+        #expect((try? results[0].get()) == true)
+        if case .failure(let error) = results[1] {
+            #expect((error as? StoreError)?.code == .duplicate)
+        } else {
+            Issue.record("a second hold with the same id must fail")
+        }
+        #expect((try? results[2].get()) == true)
+        #expect((try? results[3].get()) == true)
+        #expect((try? results[4].get()) == false)
+        let holds = try queue.read { db in try String.fetchAll(db, sql: "SELECT hold_id FROM holds") }
+        #expect(holds == ["h2"])
+    }
+
+    @Test("list columns round-trip any text through their JSON encoding")
+    func jsonText() throws {
+        let strings = ["plain", "quote\" back\\slash", "line\nbreak\ttab\r", "\u{1}\u{1F}control", "é 😀 日本", ""]
+        #expect(try JSONText.decodeStrings(JSONText.encode(strings)) == strings)
+        #expect(try JSONText.decodeStrings(JSONText.encode([String]())) == [])
+        let shares = [HoldShare(budget: "b\"1", windowStart: -5), HoldShare(budget: "b2", windowStart: .max)]
+        #expect(try JSONText.decodeShares(JSONText.encode(shares)) == shares)
+    }
+}
