@@ -132,6 +132,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "SpendwallEngineTests",
+            dependencies: ["SpendwallEngine", "SpendwallStorage", "SpendwallCore", "SpendwallCatalog"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SpendwallSimulatorTests",
             dependencies: [
                 "SpendwallSimulator",

@@ -65,7 +65,7 @@ struct ServeCommand: AsyncParsableCommand {
             let json = self.json
             let runtime = GatewayRuntime(configuration: configuration, home: home, logger: logger) { data, admin, _, simulatorURL in
                 let simulated = simulatorURL != nil
-                let record = GatewayAddress(data: data, admin: admin, simulated: simulated, pid: getpid())
+                let record = GatewayAddress(data: data, admin: admin, simulated: simulated, simulator: simulatorURL, pid: getpid())
                 if let encoded = try? JSONEncoder().encode(record) {
                     try? encoded.write(to: URL(fileURLWithPath: home.gatewayAddressPath), options: .atomic)
                 }
@@ -89,6 +89,8 @@ struct GatewayAddress: Codable {
     var data: String
     var admin: String
     var simulated: Bool
+    /// The built-in simulated provider's URL, when it serves.
+    var simulator: String?
     var pid: Int32
 }
 

@@ -71,8 +71,10 @@ public struct ModelPrice: Sendable, Hashable, Codable {
     public var mode: ModelMode
     /// Base rates.
     public var rates: TokenRates
-    /// Long-context tiers, lowest threshold first.
-    public var longContextTiers: [LongContextTier]
+    /// Long-context tiers, lowest threshold first (kept sorted however they are set).
+    public var longContextTiers: [LongContextTier] {
+        didSet { longContextTiers.sort { $0.aboveInputTokens < $1.aboveInputTokens } }
+    }
     /// Largest input the model accepts, if known.
     public var maxInputTokens: Int64?
     /// Largest output the model produces, if known.
@@ -96,11 +98,14 @@ public struct ModelPrice: Sendable, Hashable, Codable {
         self.maxOutputTokens = maxOutputTokens
     }
 
-    /// The rates that apply to a request with this many input tokens.
+    /// The rates that apply to a request with this many input tokens: those of the highest
+    /// tier whose threshold the input exceeds, else the base rates.
     public func rates(forInputTokens inputTokens: Int64) -> TokenRates {
         var applied = rates
-        for tier in longContextTiers where inputTokens > tier.aboveInputTokens {
+        var threshold = Int64.min
+        for tier in longContextTiers where inputTokens > tier.aboveInputTokens && tier.aboveInputTokens > threshold {
             applied = tier.rates
+            threshold = tier.aboveInputTokens
         }
         return applied
     }

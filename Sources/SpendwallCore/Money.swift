@@ -81,9 +81,16 @@ extension Money: CustomStringConvertible {
     /// Parses a dollar amount such as `12`, `12.5`, `$0.000001`. More than nine decimals is an error.
     public init?(dollarString: String) {
         var text = Substring(dollarString.trimmingSpaces())
+        var negative = false
+        if text.first == "-" {
+            negative = true
+            text = text.dropFirst()
+        }
         if text.first == "$" { text = text.dropFirst() }
-        let negative = text.first == "-"
-        if negative { text = text.dropFirst() }
+        if !negative && text.first == "-" {
+            negative = true
+            text = text.dropFirst()
+        }
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let wholePart = parts.first, !wholePart.isEmpty || parts.count == 2,
               wholePart.allSatisfy(\.isASCIIDigit) else { return nil }
@@ -96,9 +103,16 @@ extension Money: CustomStringConvertible {
         for _ in 0..<(9 - fractionPart.count) { scale *= 10 }
         let (wholeNanos, overflow) = whole.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return nil }
-        let (total, overflow2) = wholeNanos.addingReportingOverflow(fraction * scale)
-        guard !overflow2 else { return nil }
-        self.nanodollars = negative ? -total : total
+        if negative {
+            // Parse the negative side directly so Int64.min round-trips.
+            let (total, overflow2) = (-wholeNanos).subtractingReportingOverflow(fraction * scale)
+            guard !overflow2 else { return nil }
+            self.nanodollars = total
+        } else {
+            let (total, overflow2) = wholeNanos.addingReportingOverflow(fraction * scale)
+            guard !overflow2 else { return nil }
+            self.nanodollars = total
+        }
     }
 }
 

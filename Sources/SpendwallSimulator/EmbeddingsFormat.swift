@@ -2,7 +2,7 @@ import Foundation
 
 /// OpenAI Embeddings response shape, with deterministic vectors.
 ///
-/// Components are multiples of 1e-6 in (-1, 1), drawn from the request hash. With
+/// Components are multiples of 1e-6 in (-1, 1), drawn from a hash of each input. With
 /// `encoding_format: "base64"` (the Python SDK's default) each vector is its little-endian
 /// float32 bytes, base64-encoded.
 enum EmbeddingsFormat {
@@ -11,13 +11,14 @@ enum EmbeddingsFormat {
         model.contains("3-large") ? 3072 : 1536
     }
 
-    static func response(model: String, seed: UInt64, inputTokens: [Int], dimensions: Int, base64: Bool) -> String {
+    static func response(model: String, inputs: EmbeddingsRequest.Inputs, dimensions: Int, base64: Bool) -> String {
+        let inputTokens = inputs.tokenCounts
         var out = #"{"object":"list","data":["#
         out.reserveCapacity(inputTokens.count * dimensions * (base64 ? 6 : 10) + 256)
         for index in inputTokens.indices {
             if index > 0 { out += "," }
             out += #"{"object":"embedding","index":\#(index),"embedding":"#
-            let vectorSeed = SimulatorHash.mix(seed &+ UInt64(index))
+            let vectorSeed = SimulatorHash.mix(inputs.seeds[index])
             if base64 {
                 out += "\"" + base64Vector(seed: vectorSeed, dimensions: dimensions) + "\""
             } else {

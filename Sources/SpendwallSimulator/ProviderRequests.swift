@@ -29,21 +29,33 @@ struct ResponsesRequest: Decodable, Sendable {
 
 /// The fields of an OpenAI Embeddings request the simulator reads.
 struct EmbeddingsRequest: Decodable, Sendable {
-    /// One input per embedding, measured in tokens.
+    /// One input per embedding: its token count and a hash of its content (the vector's seed,
+    /// so equal inputs embed equally whatever the rest of the request says).
     struct Inputs: Decodable, Sendable {
         var tokenCounts: [Int]
+        var seeds: [UInt64]
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let text = try? container.decode(String.self) {
-                tokenCounts = [InputMeter.tokens(forBytes: text.utf8.count)]
+                self.init(texts: [text])
             } else if let texts = try? container.decode([String].self) {
-                tokenCounts = texts.map { InputMeter.tokens(forBytes: $0.utf8.count) }
+                self.init(texts: texts)
             } else if let tokens = try? container.decode([Int].self) {
-                tokenCounts = [max(1, tokens.count)]
+                self.init(tokenLists: [tokens])
             } else {
-                tokenCounts = try container.decode([[Int]].self).map { max(1, $0.count) }
+                self.init(tokenLists: try container.decode([[Int]].self))
             }
+        }
+
+        private init(texts: [String]) {
+            tokenCounts = texts.map { InputMeter.tokens(forBytes: $0.utf8.count) }
+            seeds = texts.map { SimulatorHash.fnv1a($0.utf8) }
+        }
+
+        private init(tokenLists: [[Int]]) {
+            tokenCounts = tokenLists.map { max(1, $0.count) }
+            seeds = tokenLists.map { tokens in tokens.reduce(SimulatorHash.mix(0)) { SimulatorHash.mix($0 ^ UInt64(truncatingIfNeeded: $1)) } }
         }
     }
 

@@ -79,8 +79,7 @@ extension SimulatedProvider {
             let dimensions = body.dimensions.map { min(max(1, $0), 8192) } ?? EmbeddingsFormat.defaultDimensions(model: body.model)
             let json = EmbeddingsFormat.response(
                 model: body.model,
-                seed: call.seed,
-                inputTokens: body.input.tokenCounts,
+                inputs: body.input,
                 dimensions: dimensions,
                 base64: body.encoding_format == "base64"
             )

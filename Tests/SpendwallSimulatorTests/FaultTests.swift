@@ -96,7 +96,7 @@ struct FaultTests {
     @Test func hangAnswers504AfterTheLimit() async throws {
         var config = SimulatorConfig()
         config.hangLimit = .milliseconds(200)
-        try await withSimulator(config) { simulator, client in
+        try await withSimulator(config, setup: .live) { simulator, client in
             let start = ContinuousClock.now
             let response = try await client.post("/v1/messages", #"{"model":"claude-x","max_tokens":9,"messages":[]}"#, headers: [.simulatorFault: "hang"])
             #expect(ContinuousClock.now - start >= .milliseconds(150))

@@ -132,7 +132,10 @@ struct EmbeddingsTests {
                 decoded.append(Float(bitPattern: bits))
             }
             let expected = try #require(value(floats, "data", 0, "embedding") as? [Double])
-            #expect(zip(decoded, expected).allSatisfy { abs(Double($0) - $1) < 1e-6 })
+            #expect(decoded.count == expected.count)
+            for (float, double) in zip(decoded, expected) {
+                #expect(abs(Double(float) - double) < 1e-6, "\(float) vs \(double)")
+            }
         }
     }
 
