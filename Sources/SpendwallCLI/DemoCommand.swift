@@ -49,7 +49,8 @@ struct DemoCommand: AsyncParsableCommand {
                     simulatorURL: simulator, requestsPerTeam: requests, concurrency: max(1, concurrency)
                 ).run()
                 if keep { print("\nkept \(folder.path)") }
-                group.cancelAll()
+                await runtime.shutdown.trigger()
+                try await group.waitForAll()
             }
         }
     }

@@ -24,6 +24,8 @@ struct GatewayRuntime {
     var logger: Logger
     /// Called once both listeners are up, with their bound addresses.
     var onReady: @Sendable (_ data: String, _ admin: String, _ adminToken: String, _ simulatorURL: String?) async -> Void
+    /// Lets an embedding command (the demo) stop the gateway gracefully.
+    var shutdown = ShutdownTrigger()
 
     func run() async throws {
         try home.create()
@@ -138,6 +140,7 @@ struct GatewayRuntime {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
+        shutdown.attach(group)
         try await group.run()
         _ = store
     }
@@ -180,6 +183,18 @@ final class PortBox: Sendable {
             try await Task.sleep(for: .milliseconds(10))
         }
         throw CLIError("the simulated provider did not start")
+    }
+}
+
+/// Starts a graceful shutdown of a running gateway from inside the process.
+final class ShutdownTrigger: Sendable {
+    private let group = Mutex<ServiceGroup?>(nil)
+
+    func attach(_ serviceGroup: ServiceGroup) { group.withLock { $0 = serviceGroup } }
+
+    /// Stops accepting, drains and settles in-flight requests, then lets `run()` return.
+    func trigger() async {
+        await group.withLock { $0 }?.triggerGracefulShutdown()
     }
 }
 

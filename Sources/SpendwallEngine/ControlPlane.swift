@@ -68,6 +68,78 @@ public final class ControlPlane: Sendable {
         return user
     }
 
+    /// Renames a tenant.
+    public func renameTenant(id: String, name: String) async throws -> TenantRecord {
+        guard var tenant = try await store.tenants().first(where: { $0.id == id }) else {
+            throw ConfigurationError(.notFound, "tenant '\(id)' does not exist")
+        }
+        tenant.name = name
+        try await store.updateTenant(tenant)
+        return tenant
+    }
+
+    /// Renames a team.
+    public func renameTeam(id: String, name: String) async throws -> TeamRecord {
+        guard var team = try await store.teams(tenantID: nil).first(where: { $0.id == id }) else {
+            throw ConfigurationError(.notFound, "team '\(id)' does not exist")
+        }
+        team.name = name
+        try await store.updateTeam(team)
+        return team
+    }
+
+    /// Renames a user or moves them to another team of their tenant (`teamID` "" removes the team).
+    public func updateUser(id: String, name: String?, teamID: String?) async throws -> UserRecord {
+        guard var user = try await store.users(tenantID: nil).first(where: { $0.id == id }) else {
+            throw ConfigurationError(.notFound, "user '\(id)' does not exist")
+        }
+        if let name { user.name = name }
+        if let teamID {
+            if teamID.isEmpty {
+                user.teamID = nil
+            } else {
+                try await requireTeam(teamID, tenantID: user.tenantID)
+                user.teamID = teamID
+            }
+        }
+        try await store.updateUser(user)
+        return user
+    }
+
+    /// What may change on an existing key (`nil` leaves a field as it is).
+    public struct KeyUpdate: Sendable, Codable {
+        public var name: String?
+        public var tags: [String]?
+        public var allowedTags: [String]?
+        public var allowedModels: [String]?
+        public var defaultMaxOutputTokens: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case name, tags
+            case allowedTags = "allowed_tags"
+            case allowedModels = "allowed_models"
+            case defaultMaxOutputTokens = "default_max_output_tokens"
+        }
+    }
+
+    /// Changes a key's name, tags, allowed tags or models, or default cap; takes effect at once.
+    public func updateKey(id: String, _ update: KeyUpdate) async throws -> KeyRecord {
+        guard var record = try await store.keys(tenantID: nil).first(where: { $0.id == id }) else {
+            throw ConfigurationError(.notFound, "key '\(id)' does not exist")
+        }
+        if let cap = update.defaultMaxOutputTokens, cap <= 0 {
+            throw ConfigurationError(.invalidValue, "default_max_output_tokens must be positive")
+        }
+        if let name = update.name { record.name = name }
+        if let tags = update.tags { record.tags = tags }
+        if let allowedTags = update.allowedTags { record.allowedTags = allowedTags }
+        if let allowedModels = update.allowedModels { record.allowedModels = allowedModels }
+        if let cap = update.defaultMaxOutputTokens { record.defaultMaxOutputTokens = cap }
+        try await store.updateKey(record)
+        try await reload()
+        return record
+    }
+
     // MARK: Keys
 
     /// What to create a key with.

@@ -101,7 +101,7 @@ public final class Enforcer: Sendable {
         }
         let record = HoldRecord(
             hold: hold, requestID: request.requestID, keyID: request.key.id, tenantID: request.key.tenantID,
-            provider: request.model.provider, model: request.model.name, createdAt: now,
+            provider: request.model.provider, model: PriceCatalog.publicName(of: request.model), createdAt: now,
             expiresAt: now + holdLifetimeMillis
         )
         do {
@@ -157,7 +157,7 @@ public final class Enforcer: Sendable {
         let entry = LedgerEntry(
             requestID: request.requestID, holdID: holdID, keyID: request.key.id, tenantID: request.key.tenantID,
             teamID: request.key.teamID, userID: request.key.userID, tags: request.tags,
-            provider: request.model.provider, model: request.model.name, endpoint: request.endpoint,
+            provider: request.model.provider, model: PriceCatalog.publicName(of: request.model), endpoint: request.endpoint,
             usage: settlement.usage, rates: priced.rates, catalogVersion: reservation.catalogVersion,
             cost: charged, listCost: actual, hold: hold.amount, status: settlement.status,
             upstreamStatus: settlement.upstreamStatus, upstreamID: settlement.upstreamID,

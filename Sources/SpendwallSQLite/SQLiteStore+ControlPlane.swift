@@ -13,6 +13,30 @@ extension SQLiteStore {
         }
     }
 
+    /// Replaces a tenant's name; `.notFound` if there is none.
+    public func updateTenant(_ tenant: TenantRecord) async throws {
+        try await write("update tenant '\(tenant.id)'", duplicate: "tenant '\(tenant.id)' already exists") { db in
+            try db.execute(sql: "UPDATE tenants SET name = ? WHERE id = ?", arguments: [tenant.name, tenant.id])
+            if db.changesCount == 0 { throw StoreError(.notFound, "no tenant with id '\(tenant.id)'") }
+        }
+    }
+
+    /// Replaces a team's name; `.notFound` if there is none.
+    public func updateTeam(_ team: TeamRecord) async throws {
+        try await write("update team '\(team.id)'", duplicate: "team '\(team.id)' already exists") { db in
+            try db.execute(sql: "UPDATE teams SET name = ?, tenant_id = ? WHERE id = ?", arguments: [team.name, team.tenantID, team.id])
+            if db.changesCount == 0 { throw StoreError(.notFound, "no team with id '\(team.id)'") }
+        }
+    }
+
+    /// Replaces a user's name and team; `.notFound` if there is none.
+    public func updateUser(_ user: UserRecord) async throws {
+        try await write("update user '\(user.id)'", duplicate: "user '\(user.id)' already exists") { db in
+            try db.execute(sql: "UPDATE users SET name = ?, team_id = ?, tenant_id = ? WHERE id = ?", arguments: [user.name, user.teamID, user.tenantID, user.id])
+            if db.changesCount == 0 { throw StoreError(.notFound, "no user with id '\(user.id)'") }
+        }
+    }
+
     /// Every tenant, oldest first.
     public func tenants() async throws -> [TenantRecord] {
         try await read("list tenants") { db in

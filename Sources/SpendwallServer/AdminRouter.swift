@@ -26,6 +26,27 @@ public enum AdminRouter {
             let body = try await decode(TenantBody.self, request, context)
             return try json(try await run { try await plane.createTenant(id: body.id, name: body.name ?? body.id ?? "") }, status: .created)
         }
+        guarded.patch("/tenants/:id") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await decode(TenantBody.self, request, context)
+            guard let name = body.name else { throw HTTPError(.badRequest, message: "name is required") }
+            return try json(try await run { try await plane.renameTenant(id: id, name: name) })
+        }
+        guarded.patch("/teams/:id") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await decode(RenameBody.self, request, context)
+            return try json(try await run { try await plane.renameTeam(id: id, name: body.name) })
+        }
+        guarded.patch("/users/:id") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await decode(UserUpdateBody.self, request, context)
+            return try json(try await run { try await plane.updateUser(id: id, name: body.name, teamID: body.team) })
+        }
+        guarded.patch("/keys/:id") { request, context in
+            let id = try context.parameters.require("id")
+            let update = try await decode(ControlPlane.KeyUpdate.self, request, context)
+            return try json(try await run { try await plane.updateKey(id: id, update) })
+        }
         guarded.get("/tenants") { _, _ in try json(try await gateway.controlPlane.store.tenants()) }
         guarded.post("/teams") { request, context in
             let body = try await decode(TeamBody.self, request, context)
@@ -88,6 +109,8 @@ public enum AdminRouter {
     struct TenantBody: Codable { var id: String?; var name: String? }
     struct TeamBody: Codable { var tenant: String; var id: String?; var name: String? }
     struct UserBody: Codable { var tenant: String; var team: String?; var id: String?; var name: String? }
+    struct RenameBody: Codable { var name: String }
+    struct UserUpdateBody: Codable { var name: String?; var team: String? }
     struct CreatedKey: Codable { var key: KeyRecord; var secret: String }
 
     static func spendQuery(_ request: Request) throws -> SpendQuery {

@@ -48,7 +48,7 @@ public enum GatewayRouter {
         }
         let models = gateway.catalog.current.models(provider: .openai, modes: [.chat, .responses, .embedding, .completion])
             .map { PriceCatalog.publicName(of: $0) }
-            .filter { record.allows(model: $0) }
+            .filter { !$0.hasPrefix("ft:") && record.allows(model: $0) }
         let data: [[String: Any]] = models.map { ["id": $0, "object": "model", "created": 0, "owned_by": "openai"] }
         let json = (try? JSONSerialization.data(withJSONObject: ["object": "list", "data": data])) ?? Data()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json)))

@@ -35,6 +35,30 @@ public final class InMemoryStore: SpendStore {
         }
     }
 
+    /// Replaces a tenant; `.notFound` if there is none.
+    public func updateTenant(_ tenant: TenantRecord) async throws {
+        try state.withLock { state in
+            guard state.tenants[tenant.id] != nil else { throw StoreError(.notFound, "no tenant with id '\(tenant.id)'") }
+            state.tenants[tenant.id] = tenant
+        }
+    }
+
+    /// Replaces a team; `.notFound` if there is none.
+    public func updateTeam(_ team: TeamRecord) async throws {
+        try state.withLock { state in
+            guard state.teams[team.id] != nil else { throw StoreError(.notFound, "no team with id '\(team.id)'") }
+            state.teams[team.id] = team
+        }
+    }
+
+    /// Replaces a user; `.notFound` if there is none.
+    public func updateUser(_ user: UserRecord) async throws {
+        try state.withLock { state in
+            guard state.users[user.id] != nil else { throw StoreError(.notFound, "no user with id '\(user.id)'") }
+            state.users[user.id] = user
+        }
+    }
+
     /// Every tenant, oldest first.
     public func tenants() async throws -> [TenantRecord] {
         state.withLock { Self.ordered(Array($0.tenants.values), \.createdAt, \.id) }

@@ -9,10 +9,16 @@ import SpendwallCore
 public protocol SpendStore: Sendable {
     // MARK: Control plane
     func insertTenant(_ tenant: TenantRecord) async throws
+    /// Replaces the tenant with id `tenant.id`; `.notFound` if there is none.
+    func updateTenant(_ tenant: TenantRecord) async throws
     func tenants() async throws -> [TenantRecord]
     func insertTeam(_ team: TeamRecord) async throws
+    /// Replaces the team with id `team.id`; `.notFound` if there is none.
+    func updateTeam(_ team: TeamRecord) async throws
     func teams(tenantID: String?) async throws -> [TeamRecord]
     func insertUser(_ user: UserRecord) async throws
+    /// Replaces the user with id `user.id`; `.notFound` if there is none.
+    func updateUser(_ user: UserRecord) async throws
     func users(tenantID: String?) async throws -> [UserRecord]
     func insertKey(_ key: KeyRecord) async throws
     func updateKey(_ key: KeyRecord) async throws

@@ -30,6 +30,30 @@ struct StoreConformance {
         }
     }
 
+    @Test("tenants, teams and users update in place; a missing id is notFound", arguments: StoreKind.allCases)
+    func organisationUpdates(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            try await store.insertTenant(Fixtures.tenant("acme", createdAt: 1))
+            try await store.updateTenant(TenantRecord(id: "acme", name: "Acme Corp", createdAt: 1))
+            #expect(try await store.tenants().map(\.name) == ["Acme Corp"])
+            try await store.insertTeam(TeamRecord(id: "research", tenantID: "acme", name: "Research", createdAt: 2))
+            try await store.updateTeam(TeamRecord(id: "research", tenantID: "acme", name: "R&D", createdAt: 2))
+            #expect(try await store.teams(tenantID: "acme").map(\.name) == ["R&D"])
+            try await store.insertUser(UserRecord(id: "ada", tenantID: "acme", teamID: nil, name: "Ada", createdAt: 3))
+            let moved = UserRecord(id: "ada", tenantID: "acme", teamID: "research", name: "Ada L.", createdAt: 3)
+            try await store.updateUser(moved)
+            #expect(try await store.users(tenantID: "acme") == [moved])
+            let missing = await #expect(throws: StoreError.self) {
+                try await store.updateTeam(TeamRecord(id: "nope", tenantID: "acme", name: "x", createdAt: 0))
+            }
+            #expect(missing?.code == .notFound)
+            await #expect(throws: StoreError.self) { try await store.updateTenant(Fixtures.tenant("nope")) }
+            await #expect(throws: StoreError.self) {
+                try await store.updateUser(UserRecord(id: "nope", tenantID: "acme", teamID: nil, name: "x", createdAt: 0))
+            }
+        }
+    }
+
     @Test("keys round-trip, revoke through updateKey, and refuse a second copy of a secret", arguments: StoreKind.allCases)
     func keys(kind: StoreKind) async throws {
         try await kind.withStore { store in
