@@ -20,6 +20,8 @@ struct Exchange: Sendable {
     let hideUsageChunk: Bool
     let streaming: Bool
     let geminiJSONArrayStream: Bool
+    /// Completions generated per request (`n`).
+    let choices: Int64
 
     static let maxBufferedResponse = 64 * 1024 * 1024
 
@@ -28,10 +30,11 @@ struct Exchange: Sendable {
         do {
             response = try await gateway.httpClient.execute(upstream, timeout: .seconds(gateway.configuration.upstreamTimeoutSeconds))
         } catch {
+            // Once sent, the provider may have generated (and billed) the whole answer.
             let sent = !Self.failedBeforeSending(error)
-            await settle(sent ? estimatedUsage(outputBytes: 0) : .zero, status: sent ? .estimated : .notSent, upstreamStatus: nil, upstreamID: nil)
+            await settle(sent ? worstCaseUsage() : .zero, status: sent ? .estimated : .notSent, upstreamStatus: nil, upstreamID: nil)
             gateway.logger.warning("upstream request failed", metadata: ["request.id": "\(requestID)", "error": "\(error)"])
-            let timedOut = "\(error)".lowercased().contains("timeout")
+            let timedOut = Self.isTimeout(error)
             return GatewayError(
                 timedOut ? .gatewayTimeout : .badGateway, timedOut ? "upstream_timeout" : "upstream_unreachable",
                 "The \(endpoint.provider.displayName) upstream \(timedOut ? "did not answer in time" : "could not be reached")."
@@ -63,29 +66,18 @@ struct Exchange: Sendable {
         do {
             body = try await response.body.collect(upTo: Self.maxBufferedResponse)
         } catch {
-            await settle(estimatedUsage(outputBytes: 0), status: .estimated, upstreamStatus: status, upstreamID: nil)
+            // The provider answered and may bill the whole generation: charge the worst case.
+            await settle(worstCaseUsage(), status: .estimated, upstreamStatus: status, upstreamID: nil)
             return GatewayError(.badGateway, "upstream_failed", "The \(endpoint.provider.displayName) response broke off before it was complete.")
                 .response(for: endpoint.provider, requestID: requestID)
         }
-        let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint)
-        let usage = extracted?.usage
-        let exchange = self
-        // The body goes out first; settling while the client reads keeps the durable write off
-        // the response's critical path, and the request is not finished until both are done.
-        return Response(
-            status: HTTPResponse.Status(code: status), headers: headers,
-            body: ResponseBody(contentLength: body.readableBytes) { writer in
-                var failure: (any Error)?
-                do { try await writer.write(body) } catch { failure = error }
-                if let usage {
-                    await exchange.settle(usage, status: .settled, upstreamStatus: status, upstreamID: extracted?.responseID)
-                } else {
-                    await exchange.settle(exchange.estimatedUsage(outputBytes: Int64(body.readableBytes)), status: .estimated, upstreamStatus: status, upstreamID: extracted?.responseID)
-                }
-                if let failure { throw failure }
-                try await writer.finish(nil)
-            }
-        )
+        // Settle before answering: the ledger row exists even if the client is gone by now.
+        if let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint) {
+            await settle(extracted.usage, status: .settled, upstreamStatus: status, upstreamID: extracted.responseID)
+        } else {
+            await settle(worstCaseUsage(), status: .estimated, upstreamStatus: status, upstreamID: nil)
+        }
+        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     private func relayStream(_ response: HTTPClientResponse, headers: HTTPFields) -> Response {
@@ -113,10 +105,13 @@ struct Exchange: Sendable {
                 } catch {
                     failure = failure ?? error
                 }
-                if let usage = meter.usage {
+                // Usage is final only once the stream closed properly: Anthropic's `message_start`
+                // carries a provisional output count that a cut stream would otherwise keep.
+                if let usage = meter.usage, meter.sawTerminalEvent {
                     await exchange.settle(usage, status: .settled, upstreamStatus: status, upstreamID: meter.responseID)
                 } else {
-                    await exchange.settle(exchange.estimatedUsage(outputBytes: meter.streamedOutputBytes), status: .estimated, upstreamStatus: status, upstreamID: meter.responseID)
+                    let usage = exchange.estimatedUsage(outputBytes: meter.streamedOutputBytes, reported: meter.usage)
+                    await exchange.settle(usage, status: .estimated, upstreamStatus: status, upstreamID: meter.responseID)
                 }
                 if let failure { throw failure }
                 try await writer.finish(nil)
@@ -129,12 +124,30 @@ struct Exchange: Sendable {
     /// What a request without reported usage is charged from: the input bound (the provider
     /// read the input) and the streamed output (a token covers at least one byte). The engine
     /// caps the charge at the hold.
-    func estimatedUsage(outputBytes: Int64) -> TokenUsage {
-        TokenUsage(input: plan.inputTokenBound, output: outputBytes)
+    ///
+    /// When the provider already reported part of the usage (input counts at the start of an
+    /// Anthropic stream, running totals in Gemini chunks), its input-side counts are kept and the
+    /// output is the larger of the reported and the streamed figure.
+    func estimatedUsage(outputBytes: Int64, reported: TokenUsage? = nil) -> TokenUsage {
+        guard var usage = reported else { return TokenUsage(input: plan.inputTokenBound, output: outputBytes) }
+        usage.output = max(usage.output, outputBytes)
+        return usage
+    }
+
+    /// The usage the hold was sized for: what a request whose outcome is unknown is charged.
+    func worstCaseUsage() -> TokenUsage {
+        TokenUsage(input: plan.inputTokenBound, output: plan.outputCap.saturatingMultiplied(by: max(1, choices)))
     }
 
     func settle(_ usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int?, upstreamID: String?) async {
         await gateway.enforcer.settle(reservation, Settlement(usage: usage, status: status, upstreamStatus: upstreamStatus, upstreamID: upstreamID))
+    }
+
+    static func isTimeout(_ error: any Error) -> Bool {
+        if let clientError = error as? HTTPClientError {
+            return clientError == .deadlineExceeded || clientError == .readTimeout || clientError == .connectTimeout
+        }
+        return String(reflecting: error).lowercased().contains("timeout")
     }
 
     /// True when the request certainly never reached the provider (so nothing can be billed).

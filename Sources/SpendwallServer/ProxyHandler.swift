@@ -95,7 +95,8 @@ struct ProxyHandler: Sendable {
         let exchange = Exchange(
             gateway: gateway, reservation: reservation, plan: plan, endpoint: endpoint, requestID: requestID,
             hideUsageChunk: hideUsageChunk, streaming: peek.stream,
-            geminiJSONArrayStream: endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse"
+            geminiJSONArrayStream: endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse",
+            choices: peek.choices
         )
         return await exchange.forward(upstreamRequest(request, body: body, route: route, target: target))
     }

@@ -53,7 +53,10 @@ struct StreamMeter {
         return outgoing
     }
 
+    /// The latest usage the provider reported; final only when `sawTerminalEvent`.
     var usage: TokenUsage? { arrayTracker?.usage ?? tracker.usage }
+    /// True once the stream's closing event arrived (`[DONE]`, `message_stop`, …).
+    var sawTerminalEvent: Bool { arrayTracker?.sawTerminalEvent ?? tracker.sawTerminalEvent }
     var responseID: String? { arrayTracker?.responseID ?? tracker.responseID }
     var streamedOutputBytes: Int64 { arrayTracker?.streamedOutputBytes ?? tracker.streamedOutputBytes }
 }

@@ -66,8 +66,8 @@ enum SpendwallCommand {
     static func run(_ arguments: [String], home: URL, extraEnvironment: [String: String] = [:], timeout: Double = 30) throws -> CommandResult {
         let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("spendwall-cmd-\(UUID().uuidString).out")
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("spendwall-cmd-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
@@ -150,8 +150,8 @@ final class GatewayProcess: @unchecked Sendable {
     static func launch(_ scratch: Scratch, config: String? = nil, timeout: Double = 30) throws -> GatewayProcess {
         let stdoutURL = scratch.file("serve.out")
         let stderrURL = scratch.file("serve.err")
-        FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
         var arguments = ["serve", "--simulator", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--json", "--log-level", "warning"]
         if let config { arguments += ["--config", config] }
         let process = Process()
