@@ -106,22 +106,6 @@ public final class ControlPlane: Sendable {
         return user
     }
 
-    /// What may change on an existing key (`nil` leaves a field as it is).
-    public struct KeyUpdate: Sendable, Codable {
-        public var name: String?
-        public var tags: [String]?
-        public var allowedTags: [String]?
-        public var allowedModels: [String]?
-        public var defaultMaxOutputTokens: Int64?
-
-        enum CodingKeys: String, CodingKey {
-            case name, tags
-            case allowedTags = "allowed_tags"
-            case allowedModels = "allowed_models"
-            case defaultMaxOutputTokens = "default_max_output_tokens"
-        }
-    }
-
     /// Changes a key's name, tags, allowed tags or models, or default cap; takes effect at once.
     public func updateKey(id: String, _ update: KeyUpdate) async throws -> KeyRecord {
         guard var record = try await store.keys(tenantID: nil).first(where: { $0.id == id }) else {
@@ -141,37 +125,6 @@ public final class ControlPlane: Sendable {
     }
 
     // MARK: Keys
-
-    /// What to create a key with.
-    public struct KeySpec: Sendable, Codable {
-        public var name: String
-        public var tenant: String
-        public var team: String?
-        public var user: String?
-        public var tags: [String]?
-        public var allowedTags: [String]?
-        public var allowedModels: [String]?
-        public var defaultMaxOutputTokens: Int64?
-
-        public init(name: String, tenant: String, team: String? = nil, user: String? = nil, tags: [String]? = nil,
-                    allowedTags: [String]? = nil, allowedModels: [String]? = nil, defaultMaxOutputTokens: Int64? = nil) {
-            self.name = name
-            self.tenant = tenant
-            self.team = team
-            self.user = user
-            self.tags = tags
-            self.allowedTags = allowedTags
-            self.allowedModels = allowedModels
-            self.defaultMaxOutputTokens = defaultMaxOutputTokens
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case name, tenant, team, user, tags
-            case allowedTags = "allowed_tags"
-            case allowedModels = "allowed_models"
-            case defaultMaxOutputTokens = "default_max_output_tokens"
-        }
-    }
 
     /// Creates a key; the secret is returned here once and never again.
     public func createKey(_ spec: KeySpec) async throws -> (record: KeyRecord, secret: String) {
@@ -218,35 +171,6 @@ public final class ControlPlane: Sendable {
     }
 
     // MARK: Budgets
-
-    /// What to set a budget with.
-    public struct BudgetSpec: Sendable, Codable {
-        public var id: String?
-        public var tenant: String
-        public var scope: ScopeKind
-        /// The team/user/key id or tag; omitted for a tenant budget.
-        public var scopeID: String?
-        public var period: BudgetPeriod
-        /// Dollars, as a decimal string, e.g. "25" or "0.50".
-        public var limit: String
-        public var timeZone: String?
-
-        public init(id: String? = nil, tenant: String, scope: ScopeKind, scopeID: String? = nil, period: BudgetPeriod, limit: String, timeZone: String? = nil) {
-            self.id = id
-            self.tenant = tenant
-            self.scope = scope
-            self.scopeID = scopeID
-            self.period = period
-            self.limit = limit
-            self.timeZone = timeZone
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case id, tenant, scope, period, limit
-            case scopeID = "scope_id"
-            case timeZone = "time_zone"
-        }
-    }
 
     /// Creates a budget, or updates the one with the same id (or the same scope and period).
     public func setBudget(_ spec: BudgetSpec) async throws -> BudgetRecord {
@@ -300,16 +224,6 @@ public final class ControlPlane: Sendable {
         try await store.deleteBudget(id: id)
         enforcer.unload(budgetID: id)
         try await reload()
-    }
-
-    /// A budget with its live standing.
-    public struct BudgetStatus: Sendable, Codable {
-        public var budget: BudgetRecord
-        public var spent: Money
-        public var held: Money
-        public var available: Money
-        public var windowStart: Int64
-        public var resetsAt: Int64?
     }
 
     public func budgetStatuses(tenantID: String?) async throws -> [BudgetStatus] {

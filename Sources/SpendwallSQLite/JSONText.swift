@@ -11,7 +11,7 @@ enum JSONText {
         var text = "["
         for (index, string) in strings.enumerated() {
             if index > 0 { text += "," }
-            appendQuoted(string, to: &text)
+            JSONQuoting.append(string, to: &text)
         }
         return text + "]"
     }
@@ -21,7 +21,7 @@ enum JSONText {
         for (index, share) in shares.enumerated() {
             if index > 0 { text += "," }
             text += "{\"budget\":"
-            appendQuoted(share.budget, to: &text)
+            JSONQuoting.append(share.budget, to: &text)
             text += ",\"windowStart\":\(share.windowStart)}"
         }
         return text + "]"
@@ -33,23 +33,5 @@ enum JSONText {
 
     static func decodeShares(_ text: String) throws -> [HoldShare] {
         try JSONDecoder().decode([HoldShare].self, from: Data(text.utf8))
-    }
-
-    private static func appendQuoted(_ string: String, to text: inout String) {
-        text += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: text.unicodeScalars.append(scalar)
-            }
-        }
-        text += "\""
     }
 }

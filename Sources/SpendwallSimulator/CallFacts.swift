@@ -27,11 +27,10 @@ struct CallFacts: Sendable {
     /// True when any header value contains `sw-` (a Spendwall virtual key leaking upstream).
     static func containsSpendwallKey(_ headers: HTTPFields) -> Bool {
         headers.contains { field in
-            let bytes = Array(field.value.utf8)
-            guard bytes.count >= 3 else { return false }
-            for start in 0...(bytes.count - 3)
-            where bytes[start] == UInt8(ascii: "s") && bytes[start + 1] == UInt8(ascii: "w") && bytes[start + 2] == UInt8(ascii: "-") {
-                return true
+            var previous: (UInt8, UInt8) = (0, 0)
+            for byte in field.value.utf8 {
+                if byte == UInt8(ascii: "-"), previous == (UInt8(ascii: "s"), UInt8(ascii: "w")) { return true }
+                previous = (previous.1, byte)
             }
             return false
         }

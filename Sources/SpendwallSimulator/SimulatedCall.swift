@@ -15,7 +15,9 @@ public struct SimulatedCall: Sendable, Hashable, Codable {
     /// The HTTP status answered.
     public var status: Int
     /// The usage the response reported, in Spendwall's disjoint form (input excludes cached and
-    /// cache-write tokens, output excludes reasoning). Zero for errors and broken streams.
+    /// cache-write tokens, output excludes reasoning). Zero for error answers. For a stream cut
+    /// by a fault or a departed client — which reported no final usage — the tokens consumed
+    /// anyway: the input, the reasoning, and the visible words actually sent.
     public var usage: TokenUsage
     /// True when a successful answer was written in full; false for errors, faults, and clients
     /// that went away.

@@ -7,7 +7,10 @@
 /// | `end-after=K`     | streams: send K content chunks, then end the body cleanly but without final events or usage |
 /// | `hang`            | never answer until the client goes away (bounded by ``SimulatorConfig/hangLimit``, then 504) |
 ///
-/// `break-after` and `end-after` are ignored by non-streaming calls.
+/// `break-after` and `end-after` are ignored by non-streaming calls. A `hang` notices a departed
+/// client only once its connection is fully closed (the server keeps half-closed connections
+/// open), and holds up a graceful shutdown until it ends, so tests should set a short
+/// ``SimulatorConfig/hangLimit``.
 enum SimulatorFault: Sendable, Hashable {
     case status(Int)
     case breakAfter(Int)
