@@ -133,6 +133,7 @@ struct GatewayRuntime {
         // settle streams), then admin, then the reaper.
         let group = ServiceGroup(configuration: .init(
             services: [
+                .init(service: CheckpointService(store: store)),
                 .init(service: HoldReaper(enforcer: enforcer)),
                 .init(service: adminPlane),
                 .init(service: dataPlane),

@@ -37,6 +37,8 @@ public final class SQLiteStore: SpendStore {
     let pool: DatabasePool
     let batcher: WriteBatcher<Database, HotWrite, Bool>
     private let fileLock: Mutex<DatabaseFileLock?>
+    /// A connection used only for PASSIVE checkpoints, opened on first use.
+    private let checkpointConnection = Mutex<DatabaseQueue?>(nil)
 
     /// Opens (creating if needed) the database at `path`, migrates it, and takes the
     /// single-process lock `<path>.lock`.
@@ -56,6 +58,9 @@ public final class SQLiteStore: SpendStore {
             // level is set here, on the writer connection (the only one that commits).
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                // Checkpoints (the only fsync under NORMAL) run from `checkpoint()`, off the commit
+                // path; the automatic one stays as a safety net at a large threshold.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.safetyCheckpointPages)")
             }
             try Self.migrator.migrate(pool)
         } catch {
@@ -78,12 +83,42 @@ public final class SQLiteStore: SpendStore {
         guard let lock = fileLock.withLock({ $0.take() }) else { return }
         var failure: StoreError?
         do {
+            try checkpointConnection.withLock { connection in
+                try connection?.close()
+                connection = nil
+            }
             try pool.close()
         } catch {
             failure = StoreError.wrapping(error, action: "close the database at \(path)")
         }
         lock.release()
         if let failure { throw failure }
+    }
+
+    /// WAL pages after which a commit checkpoints by itself if `checkpoint()` is not being run.
+    static let safetyCheckpointPages = 20_000
+
+    /// Copies committed WAL frames into the database file with a PASSIVE checkpoint on a
+    /// separate connection: it takes no writer lock, so commits (and requests) never wait for
+    /// its fsync. The gateway runs it every second; without it the WAL still checkpoints itself
+    /// every `safetyCheckpointPages` pages.
+    public func checkpoint() async throws {
+        let checkpointer = try checkpointConnection.withLock { connection -> DatabaseQueue in
+            if let connection { return connection }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(5)
+            configuration.label = "spendwall.checkpoint"
+            let opened = try DatabaseQueue(path: path, configuration: configuration)
+            connection = opened
+            return opened
+        }
+        do {
+            try await checkpointer.writeWithoutTransaction { db in
+                _ = try db.checkpoint(.passive)
+            }
+        } catch {
+            throw StoreError.wrapping(error, action: "checkpoint the database at \(path)")
+        }
     }
 
     /// Group-commit counters of the hot-path writes.
