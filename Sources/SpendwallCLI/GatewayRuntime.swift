@@ -55,6 +55,7 @@ struct GatewayRuntime {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var baseURLs: [ProviderKind: String] = [:]
+                var simulatorGroup: ServiceGroup?
                 if !simulated.isEmpty {
                     let simulator = SimulatedProvider(config: SimulatorConfig(
                         firstByteDelay: .milliseconds(configuration.simulator.firstByteDelayMillis),
@@ -64,15 +65,24 @@ struct GatewayRuntime {
                     var simulatorLogger = logger
                     simulatorLogger.logLevel = .warning
                     let application = simulator.makeApplication(host: "127.0.0.1", port: 0, logger: simulatorLogger) { port.set($0) }
-                    group.addTask { try await application.runService(gracefulShutdownSignals: []) }
+                    // Its own group, stopped gracefully after the gateway has drained.
+                    let serviceGroup = ServiceGroup(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: simulatorLogger)
+                    simulatorGroup = serviceGroup
+                    group.addTask { try await serviceGroup.run() }
                     let bound = try await port.wait()
                     for provider in simulated { baseURLs[provider] = "http://127.0.0.1:\(bound)" }
                 }
-                try await serve(
-                    store: store, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog, httpClient: httpClient,
-                    baseURLs: baseURLs, adminToken: adminToken, simulatorURL: baseURLs.values.first
-                )
-                group.cancelAll()
+                do {
+                    try await serve(
+                        store: store, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog, httpClient: httpClient,
+                        baseURLs: baseURLs, adminToken: adminToken, simulatorURL: baseURLs.values.first
+                    )
+                } catch {
+                    await simulatorGroup?.triggerGracefulShutdown()
+                    throw error
+                }
+                await simulatorGroup?.triggerGracefulShutdown()
+                try await group.waitForAll()
             }
         } catch {
             try? await httpClient.shutdown()

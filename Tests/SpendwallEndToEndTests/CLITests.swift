@@ -22,6 +22,18 @@ extension EndToEnd {
             #expect(missing.stderr.contains("not-a-model"))
         }
 
+        @Test("spendwall demo enforces a budget and reconciles its ledger with the simulator")
+        func demo() throws {
+            let scratch = try Scratch()
+            defer { scratch.remove() }
+            let result = try SpendwallCommand.run(["demo", "--requests", "24", "--concurrency", "4"], home: scratch.home, timeout: 90)
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("REFUSED (402)"))
+            #expect(result.stdout.contains("budget_exceeded: Budget exceeded"), "the research team's budget must run out")
+            #expect(result.stdout.contains("the totals match to the nano-dollar"))
+            #expect(result.stderr.isEmpty, "the demo must not log errors: \(result.stderr)")
+        }
+
         @Test("spendwall keys create talks to the running gateway found through $SPENDWALL_HOME, and the key works")
         func keysCreateAgainstRunningGateway() async throws {
             try await withGateway { gateway, scratch in

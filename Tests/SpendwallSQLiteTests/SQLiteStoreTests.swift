@@ -32,6 +32,38 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test("background checkpoints run beside hot-path writes and move the WAL into the database file")
+    func checkpointBesideWrites() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/spendwall.sqlite"
+            let store = try SQLiteStore(path: path)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<200 {
+                    group.addTask {
+                        let hold = Fixtures.hold("h\(index)")
+                        try await store.recordHold(hold)
+                        try await store.settle(Fixtures.entry(for: hold, cost: .microdollars(1)))
+                    }
+                }
+                group.addTask { for _ in 0..<5 { try await store.checkpoint() } }
+                try await group.waitForAll()
+            }
+            try await store.checkpoint()
+            // A PASSIVE checkpoint with no reader in the way copies every frame: the frames
+            // already checkpointed equal the frames in the log.
+            let (log, done) = try await store.pool.writeWithoutTransaction { db -> (Int, Int) in
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)")
+                return (row?[1] ?? -1, row?[2] ?? -2)
+            }
+            #expect(log == done)
+            try store.close()
+            let reopened = try SQLiteStore(path: path)
+            defer { try? reopened.close() }
+            #expect(try await reopened.ledger(tenantID: nil, limit: 1_000).count == 200)
+            #expect(try await reopened.spent(budgetID: "b-team", windowStart: 1_000) == .microdollars(200))
+        }
+    }
+
     @Test("a second store on the same file is refused until the first closes")
     func singleWriterLock() async throws {
         try await withTemporaryDirectory { directory in
