@@ -12,7 +12,8 @@ public final class Enforcer: Sendable {
     struct State: Sendable {
         var book = BudgetBook()
         var budgets: [BudgetID: BudgetRecord] = [:]
-        var open: [HoldID: HoldRecord] = [:]
+        /// Open holds with the key that placed them (for attribution if they expire).
+        var open: [HoldID: (record: HoldRecord, key: KeyRecord)] = [:]
         var statistics = EnforcerStatistics()
     }
 
@@ -101,7 +102,7 @@ public final class Enforcer: Sendable {
         }
         let record = HoldRecord(
             hold: hold, requestID: request.requestID, keyID: request.key.id, tenantID: request.key.tenantID,
-            provider: request.model.provider, model: PriceCatalog.publicName(of: request.model), createdAt: now,
+            provider: request.model.provider, model: PriceCatalog.publicName(of: request.model), tags: request.tags, createdAt: now,
             expiresAt: now + holdLifetimeMillis
         )
         do {
@@ -114,7 +115,7 @@ public final class Enforcer: Sendable {
             logger.error("could not make a hold durable; refusing the request", metadata: ["error": "\(error)"])
             throw EnforcementError(code: .storageUnavailable, message: "the spend ledger is unavailable; nothing was sent upstream")
         }
-        state.withLock { $0.open[holdID] = record }
+        state.withLock { $0.open[holdID] = (record, request.key) }
         return Reservation(
             record: record, request: request, catalogVersion: catalog.current.version, startedAt: now,
             startedAtInstant: .now
@@ -181,19 +182,19 @@ public final class Enforcer: Sendable {
     @discardableResult
     public func expireOverdue() async -> Int {
         let now = clock.nowMillis()
-        let overdue = state.withLock { state -> [(HoldRecord, Money)] in
-            var result: [(HoldRecord, Money)] = []
-            for record in state.open.values where record.expiresAt <= now {
-                if case .settled(_, let charged, _, _) = state.book.expire(id: record.hold.id) {
-                    state.open[record.hold.id] = nil
+        let overdue = state.withLock { state -> [(record: HoldRecord, key: KeyRecord)] in
+            var result: [(record: HoldRecord, key: KeyRecord)] = []
+            for open in state.open.values where open.record.expiresAt <= now {
+                if case .settled = state.book.expire(id: open.record.hold.id) {
+                    state.open[open.record.hold.id] = nil
                     state.statistics.expired += 1
-                    result.append((record, charged))
+                    result.append(open)
                 }
             }
             return result
         }
-        for (record, _) in overdue {
-            let entry = expiredEntry(for: record, key: nil)
+        for (record, key) in overdue {
+            let entry = expiredEntry(for: record, key: key)
             do {
                 try await store.settle(entry)
             } catch {
@@ -250,7 +251,7 @@ public final class Enforcer: Sendable {
         let now = clock.nowMillis()
         return LedgerEntry(
             requestID: record.requestID, holdID: record.hold.id, keyID: record.keyID, tenantID: record.tenantID,
-            teamID: key?.teamID, userID: key?.userID, tags: key?.tags ?? [], provider: record.provider, model: record.model,
+            teamID: key?.teamID, userID: key?.userID, tags: record.tags, provider: record.provider, model: record.model,
             endpoint: "", usage: .zero, rates: rates, catalogVersion: catalog.current.version, cost: record.hold.amount,
             listCost: record.hold.amount, hold: record.hold.amount, status: .expired, upstreamStatus: nil, upstreamID: nil,
             latencyMillis: max(0, now - record.createdAt), startedAt: record.createdAt, finishedAt: now, shares: record.hold.shares

@@ -29,12 +29,13 @@ enum HotWrite: Sendable {
     private static func insertHold(_ record: HoldRecord, _ db: Database) throws {
         let statement = try db.cachedStatement(sql: """
             INSERT INTO holds (hold_id, request_id, key_id, tenant_id, provider, model, amount_nanos, shares,
-                               created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                               tags, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try statement.execute(arguments: [
             record.hold.id, record.requestID, record.keyID, record.tenantID, record.provider.rawValue, record.model,
-            record.hold.amount.nanodollars, JSONText.encode(record.hold.shares), record.createdAt, record.expiresAt,
+            record.hold.amount.nanodollars, JSONText.encode(record.hold.shares), JSONText.encode(record.tags),
+            record.createdAt, record.expiresAt,
         ])
     }
 

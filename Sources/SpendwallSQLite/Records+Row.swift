@@ -60,7 +60,7 @@ extension HoldRecord {
         try self.init(
             hold: Hold(id: row.column("hold_id"), amount: row.money("amount_nanos"), shares: row.shares("shares")),
             requestID: row.column("request_id"), keyID: row.column("key_id"), tenantID: row.column("tenant_id"),
-            provider: row.enumeration("provider"), model: row.column("model"),
+            provider: row.enumeration("provider"), model: row.column("model"), tags: row.strings("tags"),
             createdAt: row.column("created_at"), expiresAt: row.column("expires_at")
         )
     }

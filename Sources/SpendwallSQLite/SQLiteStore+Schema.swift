@@ -69,6 +69,7 @@ extension SQLiteStore {
                     model TEXT NOT NULL,
                     amount_nanos INTEGER NOT NULL,
                     shares TEXT NOT NULL,
+                    tags TEXT NOT NULL,
                     created_at INTEGER NOT NULL,
                     expires_at INTEGER NOT NULL
                 ) WITHOUT ROWID;

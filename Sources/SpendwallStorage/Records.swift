@@ -126,16 +126,19 @@ public struct HoldRecord: Sendable, Hashable, Codable {
     public var tenantID: String
     public var provider: ProviderKind
     public var model: String
+    /// The request's attribution tags, so a hold charged after a crash is attributed like any row.
+    public var tags: [String]
     public var createdAt: Int64
     public var expiresAt: Int64
 
-    public init(hold: Hold, requestID: String, keyID: String, tenantID: String, provider: ProviderKind, model: String, createdAt: Int64, expiresAt: Int64) {
+    public init(hold: Hold, requestID: String, keyID: String, tenantID: String, provider: ProviderKind, model: String, tags: [String] = [], createdAt: Int64, expiresAt: Int64) {
         self.hold = hold
         self.requestID = requestID
         self.keyID = keyID
         self.tenantID = tenantID
         self.provider = provider
         self.model = model
+        self.tags = tags
         self.createdAt = createdAt
         self.expiresAt = expiresAt
     }

@@ -53,7 +53,7 @@ extension EndToEnd {
                 check("feature not allowed", 403, "tag_not_allowed", mentions: "feature:billing",
                       try await HTTP.post(chatURL, headers: auth + [("x-spendwall-feature", "billing")], json: ["model": "gpt-4o-mini", "messages": messages]))
                 check("anthropic max_tokens -1", 400, nil, try await gateway.call("/v1/messages", .anthropic, secret: account.secret, json: [
-                    "model": "claude-3-5-haiku-20241022", "max_tokens": -1, "messages": messages,
+                    "model": "claude-haiku-4-5", "max_tokens": -1, "messages": messages,
                 ]))
                 check("gemini unknown model", 400, "model_not_priced", try await gateway.call("/v1beta/models/gemini-nope:generateContent", .gemini, secret: open.secret, json: [
                     "contents": [["parts": [["text": "hi"]]]],

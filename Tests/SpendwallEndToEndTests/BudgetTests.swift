@@ -44,7 +44,7 @@ extension EndToEnd {
 
                 // Anthropic's shape for the same refusal.
                 let anthropic = try await gateway.call("/v1/messages", .anthropic, secret: account.secret, json: [
-                    "model": "claude-3-5-haiku-20241022", "max_tokens": 4000, "messages": [["role": "user", "content": "hi"]],
+                    "model": "claude-haiku-4-5", "max_tokens": 4000, "messages": [["role": "user", "content": "hi"]],
                 ])
                 #expect(anthropic.status == 402, "\(anthropic.text)")
                 #expect(anthropic.object["type"] as? String == "error", "\(anthropic.text)")
@@ -53,7 +53,7 @@ extension EndToEnd {
                 #expect(anthropic.headers.first(name: "x-should-retry") == "false")
 
                 // Gemini's shape.
-                let gemini = try await gateway.call("/v1beta/models/gemini-2.0-flash:generateContent", .gemini, secret: account.secret, json: [
+                let gemini = try await gateway.call("/v1beta/models/gemini-2.5-flash:generateContent", .gemini, secret: account.secret, json: [
                     "contents": [["parts": [["text": "hi"]]]], "generationConfig": ["maxOutputTokens": 8000],
                 ])
                 #expect(gemini.status == 402, "\(gemini.text)")

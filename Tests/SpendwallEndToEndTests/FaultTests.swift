@@ -47,9 +47,9 @@ extension EndToEnd {
                 let cases: [(String, Dialect, [String: Any], String)] = [
                     ("/v1/chat/completions", .openai, ["model": "gpt-4o-mini", "max_tokens": 60, "stream": true, "messages": [["role": "user", "content": "cut"]]], "end-after=2"),
                     ("/v1/responses", .openai, ["model": "gpt-4o-mini", "max_output_tokens": 60, "stream": true, "input": "cut"], "break-after=2"),
-                    ("/v1/messages", .anthropic, ["model": "claude-3-5-haiku-20241022", "max_tokens": 60, "stream": true, "messages": [["role": "user", "content": "cut"]]], "break-after=2"),
-                    ("/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", .gemini, HappyPaths.geminiBody, "break-after=2"),
-                    ("/v1beta/models/gemini-2.0-flash:streamGenerateContent", .gemini, HappyPaths.geminiBody, "break-after=2"),
+                    ("/v1/messages", .anthropic, ["model": "claude-haiku-4-5", "max_tokens": 60, "stream": true, "messages": [["role": "user", "content": "cut"]]], "break-after=2"),
+                    ("/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", .gemini, HappyPaths.geminiBody, "break-after=2"),
+                    ("/v1beta/models/gemini-2.5-flash:streamGenerateContent", .gemini, HappyPaths.geminiBody, "break-after=2"),
                 ]
                 var ids: [String] = []
                 for (path, dialect, body, fault) in cases {
@@ -102,7 +102,7 @@ extension EndToEnd {
                 let account = try await gateway.makeAccount("err")
                 for (path, dialect, body) in [
                     ("/v1/chat/completions", Dialect.openai, ["model": "gpt-4o-mini", "max_tokens": 20, "messages": [["role": "user", "content": "x"]]] as [String: Any]),
-                    ("/v1/messages", Dialect.anthropic, ["model": "claude-3-5-haiku-20241022", "max_tokens": 20, "stream": true, "messages": [["role": "user", "content": "x"]]] as [String: Any]),
+                    ("/v1/messages", Dialect.anthropic, ["model": "claude-haiku-4-5", "max_tokens": 20, "stream": true, "messages": [["role": "user", "content": "x"]]] as [String: Any]),
                 ] {
                     let result = try await gateway.call(path, dialect, secret: account.secret, json: body, headers: [("x-simulator-fault", "status=500")])
                     #expect(result.status == 500, "\(path)")
@@ -127,7 +127,7 @@ extension EndToEnd {
                 let anthropic = dialect == "anthropic"
                 let url = gateway.dataURL + (anthropic ? "/v1/messages" : "/v1/chat/completions")
                 let headers = (anthropic ? Dialect.anthropic : Dialect.openai).authHeaders(account.secret)
-                let model = anthropic ? "claude-3-5-haiku-20241022" : "gpt-4o-mini"
+                let model = anthropic ? "claude-haiku-4-5" : "gpt-4o-mini"
                 let gotFirst = Locked(false)
                 let client = Task {
                     var request = HTTPClientRequest(url: url)

@@ -37,13 +37,13 @@ extension EndToEnd {
             Case(name: "openai embeddings", path: "/v1/embeddings", dialect: .openai,
                  body: ["model": "text-embedding-3-small", "input": ["alpha beta gamma delta", "epsilon"]], stream: false, hasUpstreamID: false),
             Case(name: "anthropic messages", path: "/v1/messages", dialect: .anthropic,
-                 body: ["model": "claude-3-5-haiku-20241022", "max_tokens": 60, "messages": [["role": "user", "content": "Tell me about the prompt cache, in a long sentence please."]]],
+                 body: ["model": "claude-haiku-4-5", "max_tokens": 60, "messages": [["role": "user", "content": "Tell me about the prompt cache, in a long sentence please."]]],
                  stream: false, headers: [("x-simulator-cached-tokens", "4"), ("x-simulator-cache-write-tokens", "3")]),
             Case(name: "anthropic messages stream", path: "/v1/messages", dialect: .anthropic,
-                 body: ["model": "claude-3-5-haiku-20241022", "max_tokens": 60, "stream": true, "messages": [["role": "user", "content": "Stream about caches."]]], stream: true),
-            Case(name: "gemini generateContent", path: "/v1beta/models/gemini-2.0-flash:generateContent", dialect: .gemini,
+                 body: ["model": "claude-haiku-4-5", "max_tokens": 60, "stream": true, "messages": [["role": "user", "content": "Stream about caches."]]], stream: true),
+            Case(name: "gemini generateContent", path: "/v1beta/models/gemini-2.5-flash:generateContent", dialect: .gemini,
                  body: geminiBody, stream: false),
-            Case(name: "gemini streamGenerateContent sse", path: "/v1beta/models/gemini-2.0-flash:streamGenerateContent?alt=sse", dialect: .gemini,
+            Case(name: "gemini streamGenerateContent sse", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse", dialect: .gemini,
                  body: geminiBody, stream: true),
         ] }
 

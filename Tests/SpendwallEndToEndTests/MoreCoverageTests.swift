@@ -10,13 +10,13 @@ extension EndToEnd {
         static var variants: [Case] {
             let chatMessages: [[String: Any]] = [["role": "user", "content": "Variant request for the gateway."]]
             return [
-                Case(name: "gemini stream as a JSON array", path: "/v1beta/models/gemini-2.0-flash:streamGenerateContent", dialect: .gemini,
+                Case(name: "gemini stream as a JSON array", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent", dialect: .gemini,
                      body: HappyPaths.geminiBody, stream: true, jsonArrayStream: true),
-                Case(name: "gemini key in the query", path: "/v1beta/models/gemini-2.0-flash:generateContent?key={KEY}", dialect: .gemini,
+                Case(name: "gemini key in the query", path: "/v1beta/models/gemini-2.5-flash:generateContent?key={KEY}", dialect: .gemini,
                      body: HappyPaths.geminiBody, stream: false),
-                Case(name: "gemini sse with the key in the query", path: "/v1beta/models/gemini-2.0-flash:streamGenerateContent?key={KEY}&alt=sse", dialect: .gemini,
+                Case(name: "gemini sse with the key in the query", path: "/v1beta/models/gemini-2.5-flash:streamGenerateContent?key={KEY}&alt=sse", dialect: .gemini,
                      body: HappyPaths.geminiBody, stream: true),
-                Case(name: "gemini v1 path", path: "/v1/models/gemini-2.0-flash:generateContent", dialect: .gemini,
+                Case(name: "gemini v1 path", path: "/v1/models/gemini-2.5-flash:generateContent", dialect: .gemini,
                      body: HappyPaths.geminiBody, stream: false),
                 Case(name: "chat n=2", path: "/v1/chat/completions", dialect: .openai,
                      body: ["model": "gpt-4o-mini", "max_tokens": 30, "n": 2, "messages": chatMessages], stream: false),
@@ -41,13 +41,13 @@ extension EndToEnd {
                 Case(name: "embeddings base64", path: "/v1/embeddings", dialect: .openai,
                      body: ["model": "text-embedding-3-small", "input": "one two three", "encoding_format": "base64"], stream: false, hasUpstreamID: false),
                 Case(name: "anthropic stream with cache tokens", path: "/v1/messages", dialect: .anthropic,
-                     body: ["model": "claude-3-5-haiku-20241022", "max_tokens": 60, "stream": true, "system": "You are a cache test.",
+                     body: ["model": "claude-haiku-4-5", "max_tokens": 60, "stream": true, "system": "You are a cache test.",
                             "messages": [["role": "user", "content": "A rather long question about caching, to have tokens to cache."]]],
                      stream: true, headers: [("x-simulator-cached-tokens", "4"), ("x-simulator-cache-write-tokens", "3")]),
                 Case(name: "anthropic with a Bearer key", path: "/v1/messages", dialect: .openai,
-                     body: ["model": "claude-3-5-haiku-20241022", "max_tokens": 60, "messages": [["role": "user", "content": "Bearer auth."]]], stream: false),
+                     body: ["model": "claude-haiku-4-5", "max_tokens": 60, "messages": [["role": "user", "content": "Bearer auth."]]], stream: false),
                 Case(name: "anthropic without max_tokens", path: "/v1/messages", dialect: .anthropic,
-                     body: ["model": "claude-3-5-haiku-20241022", "messages": [["role": "user", "content": "No cap."]]], stream: false),
+                     body: ["model": "claude-haiku-4-5", "messages": [["role": "user", "content": "No cap."]]], stream: false),
             ]
         }
 
@@ -79,7 +79,7 @@ extension EndToEnd {
             try await withGateway { gateway, _ in
                 let account = try await gateway.makeAccount("count")
                 let result = try await gateway.call("/v1/messages/count_tokens", .anthropic, secret: account.secret, json: [
-                    "model": "claude-3-5-haiku-20241022", "messages": [["role": "user", "content": "count me"]],
+                    "model": "claude-haiku-4-5", "messages": [["role": "user", "content": "count me"]],
                 ])
                 #expect(result.status == 200, "\(result.text)")
                 #expect(result.object["input_tokens"] is Int, "\(result.text)")
@@ -88,7 +88,7 @@ extension EndToEnd {
                 try await Task.sleep(for: .milliseconds(100))
                 #expect(try await gateway.ledger().isEmpty)
                 #expect(try await gateway.status().openHolds == 0)
-                let unauthenticated = try await HTTP.post(gateway.dataURL + "/v1/messages/count_tokens", json: ["model": "claude-3-5-haiku-20241022", "messages": []])
+                let unauthenticated = try await HTTP.post(gateway.dataURL + "/v1/messages/count_tokens", json: ["model": "claude-haiku-4-5", "messages": []])
                 #expect(unauthenticated.status == 401)
             }
         }

@@ -41,8 +41,8 @@ final class ManualWallClock: WallClock {
             return record
         }
 
-        func request(_ id: String, amount: Money, budgets: [BudgetRecord]) -> ReservationRequest {
-            ReservationRequest(requestID: id, key: key, tags: [], model: EnforcerTests.model, endpoint: "chat", amount: amount, budgets: budgets)
+        func request(_ id: String, amount: Money, budgets: [BudgetRecord], tags: [String] = []) -> ReservationRequest {
+            ReservationRequest(requestID: id, key: key, tags: tags, model: EnforcerTests.model, endpoint: "chat", amount: amount, budgets: budgets)
         }
     }
 
@@ -83,20 +83,22 @@ final class ManualWallClock: WallClock {
     @Test func overdueHoldsAreChargedInFull() async throws {
         let fixture = Fixture(holdLifetime: .seconds(60))
         let budget = try await fixture.budget("b", limit: .dollars(1))
-        _ = try await fixture.enforcer.reserve(fixture.request("r1", amount: .cents(7), budgets: [budget]))
+        _ = try await fixture.enforcer.reserve(fixture.request("r1", amount: .cents(7), budgets: [budget], tags: ["feature:search"]))
         #expect(await fixture.enforcer.expireOverdue() == 0)
         fixture.clock.advance(byMillis: 61_000)
         #expect(await fixture.enforcer.expireOverdue() == 1)
         let rows = try await fixture.store.ledger(tenantID: nil, limit: 10)
         #expect(rows.map(\.status) == [.expired])
         #expect(rows.first?.cost == .cents(7))
+        #expect(rows.first?.tags == ["feature:search"], "an expired row keeps the request's attribution")
+        #expect(rows.first?.teamID == "team")
         #expect(fixture.enforcer.account(budgetID: "b")?.spent == .cents(7))
     }
 
     @Test func recoveryChargesHoldsLeftByACrashedProcess() async throws {
         let first = Fixture()
         let budget = try await first.budget("b", limit: .dollars(1))
-        _ = try await first.enforcer.reserve(first.request("r1", amount: .cents(3), budgets: [budget]))
+        _ = try await first.enforcer.reserve(first.request("r1", amount: .cents(3), budgets: [budget], tags: ["end-user:ada"]))
         // A new process on the same store: the hold must be resolved, charged in full, once.
         let second = Enforcer(store: first.store, catalog: CatalogHolder(PriceCatalog(version: "test", entries: [:])),
                               clock: first.clock, holdLifetime: .seconds(600), logger: Logger(label: "test"))
@@ -104,6 +106,7 @@ final class ManualWallClock: WallClock {
         #expect(try await first.store.openHolds().isEmpty)
         let rows = try await first.store.ledger(tenantID: nil, limit: 10)
         #expect(rows.count == 1 && rows[0].status == .expired && rows[0].cost == .cents(3))
+        #expect(rows.first?.tags == ["end-user:ada"] && rows.first?.teamID == "team")
         #expect(second.account(budgetID: "b")?.spent == .cents(3))
     }
 

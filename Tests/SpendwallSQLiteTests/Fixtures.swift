@@ -23,7 +23,7 @@ enum Fixtures {
     ) -> HoldRecord {
         HoldRecord(
             hold: Hold(id: id, amount: amount, shares: shares), requestID: "req-\(id)", keyID: "k1", tenantID: tenant,
-            provider: .openai, model: "gpt-4o", createdAt: createdAt, expiresAt: createdAt + 600_000
+            provider: .openai, model: "gpt-4o", tags: ["env:prod", "feature:\"quoted\""], createdAt: createdAt, expiresAt: createdAt + 600_000
         )
     }
 
