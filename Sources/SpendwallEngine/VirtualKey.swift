@@ -19,6 +19,8 @@ public struct VirtualKey: Sendable, Hashable {
     static let bodyLength = 43
     static let checksumLength = 4
     static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
+    /// `isAlphabetByte[b]` is true when byte `b` is a base62 digit (a table: this runs per request).
+    static let isAlphabetByte: [Bool] = (0..<256).map { alphabet.contains(UInt8($0)) }
 
     /// Makes a new random key from 32 bytes of system randomness.
     public static func generate() -> VirtualKey {
@@ -37,7 +39,7 @@ public struct VirtualKey: Sendable, Hashable {
         let rest = presented.dropFirst(Self.prefix.count)
         let body = String(rest.prefix(Self.bodyLength))
         let sum = String(rest.suffix(Self.checksumLength))
-        guard body.utf8.allSatisfy({ Self.alphabet.contains($0) }), Self.checksum(of: body) == sum else { return nil }
+        guard body.utf8.allSatisfy({ Self.isAlphabetByte[Int($0)] }), Self.checksum(of: body) == sum else { return nil }
         self.secret = presented
     }
 
@@ -53,10 +55,19 @@ public struct VirtualKey: Sendable, Hashable {
 
     /// Lowercase hex SHA-256 of any string.
     public static func hash(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        hex(SHA256.hash(data: Data(text.utf8)))
+    }
+
+    /// Lowercase hex of a digest, built in one allocation (it runs on every request).
+    static func hex(_ digest: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
+        for byte in digest {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func checksum(of body: String) -> String {
@@ -85,9 +96,6 @@ public struct VirtualKey: Sendable, Hashable {
 /// SHA-256 of arbitrary bytes, as lowercase hex.
 public enum ContentDigest {
     public static func sha256Hex(_ data: Data) -> String {
-        SHA256.hash(data: data).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        VirtualKey.hex(SHA256.hash(data: data))
     }
 }

@@ -26,6 +26,11 @@ import Testing
         #expect(caught == tried)
     }
 
+    @Test func hashIsLowercaseHexSHA256() {
+        #expect(VirtualKey.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(VirtualKey.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
+
     @Test func keysAreUniqueAndMalformedOnesAreRefused() {
         let keys = Set((0..<200).map { _ in VirtualKey.generate().secret })
         #expect(keys.count == 200)
