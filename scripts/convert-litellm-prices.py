@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Convert LiteLLM's price file into Spendwall's compact bundled catalog.
 
-Usage:
-    pip download --no-deps litellm==1.80.0 -d /tmp/litellm
-    unzip -o /tmp/litellm/litellm-1.80.0-py3-none-any.whl \
+Usage (the pinned release and both hashes are in THIRD_PARTY_NOTICES.md):
+    pip download --no-deps --only-binary=:all: --platform manylinux_2_28_x86_64 --python-version 3.11 \
+        litellm==1.109.1 -d /tmp/litellm
+    unzip -o /tmp/litellm/litellm-1.109.1-cp310-abi3-manylinux_2_28_x86_64.whl \
         litellm/model_prices_and_context_window_backup.json -d /tmp/litellm
     python3 scripts/convert-litellm-prices.py \
         /tmp/litellm/litellm/model_prices_and_context_window_backup.json \
-        --version 1.80.0 \
+        --version 1.109.1 \
         --output Sources/SpendwallCatalog/Resources/litellm-prices.json
 
 Never `pip install` litellm to get this file: versions 1.82.7 and 1.82.8 were malicious.

@@ -7,7 +7,7 @@ import SpendwallCore
 ///
 /// ```swift
 /// let catalog = try BundledCatalog.load()
-/// catalog.version                                   // "litellm 1.80.0 (sha256 3087c6346c60)"
+/// catalog.version                                   // "litellm 1.109.1 (sha256 8f8060d8ce7a)"
 /// catalog.resolve(model: "gpt-4o", provider: .openai)?.rates.input   // 2_500_000
 /// ```
 ///

@@ -2,7 +2,7 @@
 public struct CatalogSource: Sendable, Hashable, Codable {
     /// The data's origin, `litellm`.
     public var name: String
-    /// The origin's release the data was taken from, e.g. `1.80.0`.
+    /// The origin's release the data was taken from, e.g. `1.109.1`.
     public var version: String
     /// The file inside that release, e.g. `model_prices_and_context_window_backup.json`.
     public var file: String
@@ -20,7 +20,7 @@ public struct CatalogSource: Sendable, Hashable, Codable {
         self.license = license
     }
 
-    /// The catalog version string, e.g. `litellm 1.80.0 (sha256 3087c6346c60)`: the first 12
+    /// The catalog version string, e.g. `litellm 1.109.1 (sha256 8f8060d8ce7a)`: the first 12
     /// hex digits of the original file's hash.
     public var versionLabel: String {
         "\(name) \(version) (sha256 \(sha256.prefix(12)))"

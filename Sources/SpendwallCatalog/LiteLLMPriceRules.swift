@@ -14,8 +14,8 @@ import SpendwallCore
 /// - input or output: the base rate (LiteLLM's own behaviour: that kind is not tiered);
 /// - cache reads and cache writes: the higher of the base rate for that kind and the tier's
 ///   input rate (with no base rate either, it stays unset and bills as the tier's input). A
-///   Gemini 2.5 Pro cache read above 200k is therefore charged at the tier's input rate rather
-///   than at the cheaper base cache rate, which would under-charge;
+///   tier that states no cache-read rate thus never bills cache reads at the cheaper base cache
+///   rate, which would under-charge (older LiteLLM data had such tiers, e.g. Gemini 2.5 Pro);
 /// - reasoning: the higher of the base reasoning rate and the tier's output rate (unset when
 ///   the base has none, so it bills as the tier's output).
 ///

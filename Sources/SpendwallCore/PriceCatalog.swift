@@ -5,7 +5,7 @@
 /// or adding the one the data uses (`gemini/…`). A dated snapshot such as `gpt-4o-2024-08-06`
 /// resolves to its own entry, never to `gpt-4o`.
 public struct PriceCatalog: Sendable {
-    /// Where the data came from, e.g. `litellm 1.80.0 (sha256 …)`, plus `+ overrides` when the
+    /// Where the data came from, e.g. `litellm 1.109.1 (sha256 …)`, plus `+ overrides` when the
     /// operator priced models.
     public var version: String
     /// Entries by catalog key.

@@ -11,25 +11,59 @@ struct BundledCatalogTests {
     }
 
     @Test func versionNamesTheSourceAndItsHash() throws {
-        #expect(catalog.version == "litellm 1.80.0 (sha256 3087c6346c60)")
+        #expect(catalog.version == "litellm 1.109.1 (sha256 8f8060d8ce7a)")
         let source = try BundledCatalog.source()
         #expect(source.name == "litellm")
-        #expect(source.version == "1.80.0")
+        #expect(source.version == "1.109.1")
         #expect(source.file == "model_prices_and_context_window_backup.json")
-        #expect(source.sha256 == "3087c6346c60ba8da7a0f2e0abcd39480b7d8d3993c31b0aabae28b640fad567")
+        #expect(source.sha256 == "8f8060d8ce7a40c91b995c74d6a27657543d49e3c1c53430dabd556f244392c6")
         #expect(source.license == "MIT, Copyright (c) 2023 Berri AI")
     }
 
     @Test func holdsOnlyTheThreeProvidersInBillableModes() {
-        #expect(catalog.entries.count == 179)
+        #expect(catalog.entries.count == 203)
         let modes: Set<ModelMode> = [.chat, .responses, .embedding, .completion]
-        #expect(catalog.models(provider: .openai, modes: modes).count == 109)
-        #expect(catalog.models(provider: .anthropic, modes: modes).count == 20)
-        #expect(catalog.models(provider: .gemini, modes: modes).count == 50)
+        #expect(catalog.models(provider: .openai, modes: modes).count == 134)
+        #expect(catalog.models(provider: .anthropic, modes: modes).count == 22)
+        #expect(catalog.models(provider: .gemini, modes: modes).count == 47)
         for price in catalog.entries.values {
             #expect(price.rates.input >= 0 && price.rates.output >= 0, "\(price.name)")
-            #expect(price.provider != .gemini || price.name.hasPrefix("gemini/"), "\(price.name)")
+            // Only Gemini keys carry a provider prefix in the data; OpenAI and Anthropic keys are
+            // the names clients send.
+            #expect(price.provider == .gemini || !price.name.contains("/"), "\(price.name)")
         }
+    }
+
+    /// Most Gemini keys are `gemini/<name>`, but litellm 1.109.1 also has a few bare ones. Every
+    /// Gemini entry must be reachable by the name a client sends (`<name>` or `models/<name>`);
+    /// a bare key shadows a `gemini/` twin (resolution tries the bare key first), so the bare
+    /// keys are pinned here and a twin must price exactly like the entry that shadows it.
+    @Test func everyGeminiEntryIsReachableByItsClientName() throws {
+        let gemini = catalog.entries.values.filter { $0.provider == .gemini }
+        let bare = Set(gemini.map(\.name).filter { !$0.hasPrefix("gemini/") })
+        #expect(bare == ["gemini-exp-1206", "gemini-flash-latest", "gemini-flash-lite-latest", "gemini-pro-latest"])
+        for price in gemini {
+            let clientName = PriceCatalog.publicName(of: price)
+            #expect(!clientName.contains("/"), "\(price.name)")
+            let resolved = try #require(catalog.resolve(model: clientName, provider: .gemini), "\(price.name)")
+            #expect(catalog.resolve(model: "models/" + clientName, provider: .gemini)?.name == resolved.name)
+            if resolved.name == price.name { continue }
+            // Shadowed: `gemini/<name>` with a bare `<name>` entry, which is what gets billed.
+            #expect(price.name == "gemini/" + resolved.name && bare.contains(resolved.name), "\(price.name)")
+            // In 1.109.1 the two `gemini-exp-1206` entries disagree (the bare one is priced like
+            // Gemini 2.5 Flash-Lite, the `gemini/` one is free with a 128k tier); the bare,
+            // paid one is billed. Every other twin is identical.
+            if resolved.name == "gemini-exp-1206" {
+                #expect(resolved.rates.input == 300_000 && price.rates.input == 0)
+                continue
+            }
+            #expect(price.rates == resolved.rates, "\(price.name)")
+            #expect(price.longContextTiers == resolved.longContextTiers, "\(price.name)")
+            #expect(price.mode == resolved.mode, "\(price.name)")
+        }
+        // The usual case still adds the data's prefix.
+        #expect(catalog.resolve(model: "gemini-2.5-pro", provider: .gemini)?.name == "gemini/gemini-2.5-pro")
+        #expect(catalog.resolve(model: "gemini-pro-latest", provider: .gemini)?.name == "gemini-pro-latest")
     }
 
     @Test func gpt4oHasItsPublishedPrices() throws {
@@ -57,39 +91,67 @@ struct BundledCatalogTests {
         #expect(older.rates.input == 5_000_000)
     }
 
-    @Test func claudeSonnet45HasCacheWriteAndA200kTier() throws {
+    @Test func claudeSonnet45HasCacheWriteAndNoTier() throws {
         let price = try #require(catalog.resolve(model: "claude-sonnet-4-5", provider: .anthropic))
         #expect(price.provider == .anthropic)
         #expect(price.rates == TokenRates(input: 3_000_000, output: 15_000_000, cachedInput: 300_000, cacheWrite: 3_750_000))
-        #expect(price.longContextTiers == [
-            LongContextTier(
-                aboveInputTokens: 200_000,
-                rates: TokenRates(input: 6_000_000, output: 22_500_000, cachedInput: 600_000, cacheWrite: 7_500_000)
-            ),
-        ])
+        // litellm 1.109.1 states no above-200k rates for it (1.80.0 did); its input limit is 200k.
+        #expect(price.longContextTiers.isEmpty)
+        #expect(price.maxInputTokens == 200_000)
         let dated = try #require(catalog.resolve(model: "claude-sonnet-4-5-20250929", provider: .anthropic))
         #expect(dated.name == "claude-sonnet-4-5-20250929")
+        #expect(dated.rates == price.rates)
+    }
+
+    /// The Anthropic model with a long-context tier in 1.109.1: every kind, cache writes included,
+    /// is tiered above 100k input tokens. (`…_above_1hr_above_100k_tokens` and `…_batches` tier
+    /// fields are not per-token prices Spendwall bills and are ignored.)
+    @Test func claudeHaiku55HasCacheWriteAndA100kTier() throws {
+        let price = try #require(catalog.resolve(model: "claude-haiku-5-5", provider: .anthropic))
+        #expect(price.rates == TokenRates(input: 100_000, output: 500_000, cachedInput: 10_000, cacheWrite: 125_000))
+        #expect(price.longContextTiers == [
+            LongContextTier(
+                aboveInputTokens: 100_000,
+                rates: TokenRates(input: 500_000, output: 2_500_000, cachedInput: 50_000, cacheWrite: 625_000)
+            ),
+        ])
+        #expect(price.rates(forInputTokens: 100_000) == price.rates)
+        #expect(price.rates(forInputTokens: 100_001) == price.longContextTiers[0].rates)
     }
 
     @Test func gemini25ProHasAnAbove200kTier() throws {
         let price = try #require(catalog.resolve(model: "gemini-2.5-pro", provider: .gemini))
         #expect(price.name == "gemini/gemini-2.5-pro")
-        #expect(price.rates == TokenRates(input: 1_250_000, output: 10_000_000, cachedInput: 312_500))
+        #expect(price.rates == TokenRates(input: 1_250_000, output: 10_000_000, cachedInput: 125_000))
         let tier = try #require(price.longContextTiers.first)
         #expect(price.longContextTiers.count == 1)
         #expect(tier.aboveInputTokens == 200_000)
         #expect(tier.rates.input == 2_500_000)
         #expect(tier.rates.output == 15_000_000)
-        // The data states no cache-read rate above 200k: it is billed at the tier's input rate,
-        // never at the cheaper base cache rate.
-        #expect(tier.rates.cachedInput == 2_500_000)
+        // litellm 1.109.1 states the cache-read rate above 200k (1.80.0 did not).
+        #expect(tier.rates.cachedInput == 250_000)
         #expect(price.rates(forInputTokens: 200_000) == price.rates)
         #expect(price.rates(forInputTokens: 200_001) == tier.rates)
     }
 
-    @Test func gemini15ProKeepsItsAbove128kTier() throws {
-        let price = try #require(catalog.resolve(model: "gemini-1.5-pro", provider: .gemini))
+    @Test func gemma327bKeepsItsAbove128kTier() throws {
+        // gemini-1.5-pro, the 1.80.0 example, is gone; Gemma 3 27B (free) still has a 128k tier.
+        let price = try #require(catalog.resolve(model: "gemma-3-27b-it", provider: .gemini))
+        #expect(price.name == "gemini/gemma-3-27b-it")
         #expect(price.longContextTiers.map(\.aboveInputTokens) == [128_000])
+    }
+
+    @Test func gpt54HasAnAbove272kTier() throws {
+        let price = try #require(catalog.resolve(model: "gpt-5.4", provider: .openai))
+        #expect(price.rates == TokenRates(input: 2_500_000, output: 15_000_000, cachedInput: 250_000))
+        #expect(price.longContextTiers == [
+            LongContextTier(
+                aboveInputTokens: 272_000,
+                rates: TokenRates(input: 5_000_000, output: 22_500_000, cachedInput: 500_000)
+            ),
+        ])
+        #expect(price.maxInputTokens == 1_050_000)
+        #expect(price.rates(forInputTokens: 272_001) == price.longContextTiers[0].rates)
     }
 
     @Test func textEmbedding3SmallIsAnEmbedding() throws {

@@ -20,6 +20,10 @@ struct CatalogResolutionTests {
         ("gemini/gemini-2.5-pro", .gemini, "gemini/gemini-2.5-pro"),
         ("claude-sonnet-4-5", .anthropic, "claude-sonnet-4-5"),
         ("anthropic/claude-sonnet-4-5", .anthropic, "claude-sonnet-4-5"),
+        // litellm 1.109.1 keys a few Gemini models without the `gemini/` prefix.
+        ("gemini-flash-latest", .gemini, "gemini-flash-latest"),
+        ("models/gemini-flash-latest", .gemini, "gemini-flash-latest"),
+        ("gemini/gemini-flash-latest", .gemini, "gemini-flash-latest"),
     ])
     func resolvesExactly(model: String, provider: ProviderKind, key: String) {
         #expect(catalog.resolve(model: model, provider: provider)?.name == key)
@@ -33,6 +37,7 @@ struct CatalogResolutionTests {
         ("gemini-2.5-pro", .openai),
         ("models/gemini-2.5-pro", .openai),
         ("gemini/gemini-2.5-pro", .openai),
+        ("gemini-flash-latest", .openai),
         ("claude-sonnet-4-5", .openai),
         ("gpt-4o", .gemini),
         ("gemini-2.5-pro-latest-unknown", .gemini),
@@ -51,7 +56,7 @@ struct CatalogResolutionTests {
             model: "my-finetune", provider: .openai, inputPerMillion: "0.50", outputPerMillion: "1.50"
         ).makeModelPrice()
         catalog.apply(overrides: [override, custom])
-        #expect(catalog.version == "litellm 1.80.0 (sha256 3087c6346c60) + overrides")
+        #expect(catalog.version == "litellm 1.109.1 (sha256 8f8060d8ce7a) + overrides")
         #expect(catalog.resolve(model: "models/gemini-2.5-pro", provider: .gemini)?.rates.input == 1_000_000)
         #expect(catalog.resolve(model: "my-finetune", provider: .openai)?.rates.output == 1_500_000)
         #expect(catalog.resolve(model: "my-finetune", provider: .anthropic) == nil)

@@ -27,16 +27,19 @@ struct LiteLLMImporterTests {
     @Test func importsOnlyInScopeEntriesAndCountsTheRest() throws {
         let result = try importing(LiteLLMFixture.upstream)
         #expect(result.prices.map(\.name) == [
-            "claude-sonnet-4-5", "gemini/gemini-1.5-pro", "gemini/gemini-2.5-pro", "gpt-3.5-turbo-instruct",
-            "gpt-4o", "gpt-4o-2024-08-06", "text-embedding-3-small",
+            "claude-haiku-5-5", "claude-sonnet-4-5", "gemini-pro-latest", "gemini/gemini-2.5-pro",
+            "gemini/gemma-3-27b-it", "gpt-3.5-turbo-instruct", "gpt-4o", "gpt-4o-2024-08-06", "gpt-5.4",
+            "text-embedding-3-small",
         ])
-        #expect(result.summary.importedCount == 7)
+        #expect(result.summary.importedCount == 10)
+        // other_provider: the documentation entry and the Azure deployment; unsupported_mode:
+        // gpt-image-1-mini (image_generation); no_token_prices: openai/container.
         #expect(result.summary.skippedByReason == [.otherProvider: 2, .unsupportedMode: 1, .noTokenPrices: 1])
         #expect(result.summary.skippedCount == 4)
-        #expect(result.summary.unpricedModels == ["gpt-image-1-mini"])
+        #expect(result.summary.unpricedModels == ["openai/container"])
         #expect(result.summary.roundedPriceCount == 0)
         #expect(result.summary.description
-            == "imported 7 models; skipped 4 (other_provider 2, unsupported_mode 1, no_token_prices 1)")
+            == "imported 10 models; skipped 4 (other_provider 2, unsupported_mode 1, no_token_prices 1)")
     }
 
     /// The bundled resource and an upstream import go through one set of rules: importing the
@@ -44,6 +47,7 @@ struct LiteLLMImporterTests {
     @Test func upstreamEntriesPriceExactlyLikeTheBundledOnes() throws {
         let bundled = try BundledCatalog.load()
         let imported = try importing(LiteLLMFixture.upstream)
+        #expect(imported.prices.count == 10)
         for price in imported.prices {
             #expect(bundled.entries[price.name] == price, "\(price.name)")
         }
@@ -54,6 +58,9 @@ struct LiteLLMImporterTests {
         #expect(catalog.version == "litellm test")
         #expect(catalog.resolve(model: "models/gemini-2.5-pro", provider: .gemini)?.name == "gemini/gemini-2.5-pro")
         #expect(catalog.resolve(model: "gpt-4o-2024-08-06", provider: .openai)?.name == "gpt-4o-2024-08-06")
+        #expect(catalog.resolve(model: "gemini-pro-latest", provider: .gemini)?.name == "gemini-pro-latest")
+        #expect(catalog.resolve(model: "models/gemini-pro-latest", provider: .gemini)?.name == "gemini-pro-latest")
+        #expect(catalog.resolve(model: "gemma-3-27b-it", provider: .gemini)?.name == "gemini/gemma-3-27b-it")
     }
 
     @Test func tiersAbove272kAndReasoningRatesAreRead() throws {

@@ -35,7 +35,7 @@ struct GeminiTests {
     @Test func candidateCountAndMaxOutputTokens() async throws {
         try await withSimulator { _, client in
             let body = #"{"contents":[{"parts":[{"text":"hi"}]}],"generationConfig":{"candidateCount":2,"maxOutputTokens":6}}"#
-            let json = try await client.post("/v1beta/models/gemini-2.0-flash:generateContent", body).object()
+            let json = try await client.post("/v1beta/models/gemini-2.5-flash:generateContent", body).object()
             let candidates = try #require(json["candidates"] as? [JSONObject])
             #expect(candidates.count == 2)
             #expect(candidates.allSatisfy { $0["finishReason"] as? String == "MAX_TOKENS" })
