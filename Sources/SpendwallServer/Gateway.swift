@@ -51,7 +51,8 @@ public final class Gateway: Sendable {
     public static func makeHTTPClientConfiguration() -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(600))
+        // No read timeout: each request carries its own deadline, and a per-read timer costs CPU on every chunk.
+        configuration.timeout = .init(connect: .seconds(10))
         configuration.decompression = .disabled
         configuration.httpVersion = .automatic
         return configuration

@@ -198,7 +198,8 @@ extension GatewayProcess {
         let url = adminURL + "/admin/v1" + path
         let result: HTTPResult
         if let json {
-            result = try await HTTP.post(url, headers: adminHeaders, json: json)
+            let data = try JSONSerialization.data(withJSONObject: json)
+            result = try await HTTP.request(method, url, headers: [("content-type", "application/json")] + adminHeaders, body: data)
         } else {
             result = try await HTTP.request(method, url, headers: adminHeaders)
         }
