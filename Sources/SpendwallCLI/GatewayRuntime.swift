@@ -153,7 +153,6 @@ struct GatewayRuntime {
         ))
         shutdown.attach(group)
         try await group.run()
-        _ = store
     }
 
     static func hostAndPort(_ text: String, name: String) throws -> (String, Int) {

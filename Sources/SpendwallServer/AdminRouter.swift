@@ -88,14 +88,18 @@ public enum AdminRouter {
             let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100
             return try json(try await plane.store.ledger(tenantID: request.uri.queryParameters["tenant"].map(String.init), limit: min(max(limit, 1), 100_000)))
         }
-        guarded.post("/prices/reload") { request, context in
+        guarded.post("/prices/reload") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
-            _ = context
             guard let reload = gateway.priceReloader else {
                 throw HTTPError(.serviceUnavailable, message: "price reload is not available")
             }
-            let version = try await run { try reload(body) }
-            return try json(["catalog_version": version])
+            do {
+                return try json(["catalog_version": try reload(body)])
+            } catch {
+                // The file is the caller's input: a file that does not import is a 400, and the
+                // catalog in force is unchanged.
+                throw HTTPError(.badRequest, message: "the price file was not loaded: \(error)")
+            }
         }
         return router
     }
