@@ -18,9 +18,13 @@ What the output keeps (standard library only, no network):
   whose `mode` is chat, responses, embedding or completion;
 - only entries with both `input_cost_per_token` and `output_cost_per_token` (an embedding's
   output price of 0 is kept);
-- the fields Spendwall prices with, as INTEGER pico-dollars per token (USD/token x 1e12),
-  and every `<price field>_above_<N>k_tokens` field as a long-context tier above N*1000 input
-  tokens. Tier fields are copied as the data has them; the Swift loader
+- the fields Spendwall prices with, as INTEGER pico-dollars per token (USD/token x 1e12):
+  input, output, cache reads, cache writes (5-minute cache), 1-hour cache writes
+  (`cache_creation_input_token_cost_above_1hr` -> `extended_cache_write`) and reasoning; and
+  every `<price field>_above_<N>k_tokens` field (e.g.
+  `cache_creation_input_token_cost_above_1hr_above_200k_tokens`) as a long-context tier above
+  N*1000 input tokens. Other variants (`_batches`, `_priority`, `_flex`, OpenAI's `_above_12hr`)
+  are not billed by Spendwall and are left out. Tier fields are copied as the data has them; the Swift loader
   (`SpendwallCatalog/LiteLLMPriceRules.swift`) decides what a tier's missing field means, so
   the bundled file and an imported upstream file go through the same rules.
 
@@ -51,10 +55,14 @@ PRICE_FIELDS = {
     "output_cost_per_token": "output",
     "cache_read_input_token_cost": "cached_input",
     "cache_creation_input_token_cost": "cache_write",
+    # Anthropic's 1-hour prompt cache; the plain cache-creation price is the 5-minute one.
+    "cache_creation_input_token_cost_above_1hr": "extended_cache_write",
     "output_cost_per_reasoning_token": "reasoning",
 }
 LIMIT_FIELDS = {"max_input_tokens": "max_input", "max_output_tokens": "max_output"}
-TIER_FIELD = re.compile(r"^(?P<base>[a-z_]+)_above_(?P<k>[0-9]+)k_tokens$")
+# The base is greedy, so the LAST `_above_` splits it off:
+# cache_creation_input_token_cost_above_1hr_above_100k_tokens -> (..._above_1hr, 100k).
+TIER_FIELD = re.compile(r"^(?P<base>[a-z0-9_]+)_above_(?P<k>[0-9]+)k_tokens$")
 
 PICOS_PER_USD = decimal.Decimal(10) ** 12
 # Above $10,000 per million tokens a "per token" price is almost surely per-1K or per-1M.

@@ -51,6 +51,7 @@ struct LookupCommand: AsyncParsableCommand {
         var rows = [[label, "input", perMillion(rates.input), String(rates.input)], [label, "output", perMillion(rates.output), String(rates.output)]]
         if let value = rates.cachedInput { rows.append([label, "cached input", perMillion(value), String(value)]) }
         if let value = rates.cacheWrite { rows.append([label, "cache write", perMillion(value), String(value)]) }
+        if let value = rates.extendedCacheWrite { rows.append([label, "cache write 1h", perMillion(value), String(value)]) }
         if let value = rates.reasoning { rows.append([label, "reasoning", perMillion(value), String(value)]) }
         return rows
     }
@@ -66,6 +67,7 @@ struct LookupCommand: AsyncParsableCommand {
                                          "input_per_million_usd": perMillion(rates.input), "output_per_million_usd": perMillion(rates.output)]
             if let value = rates.cachedInput { object["cached_input_per_token_picodollars"] = value }
             if let value = rates.cacheWrite { object["cache_write_per_token_picodollars"] = value }
+            if let value = rates.extendedCacheWrite { object["extended_cache_write_per_token_picodollars"] = value }
             if let value = rates.reasoning { object["reasoning_per_token_picodollars"] = value }
             return object
         }

@@ -14,12 +14,14 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
         var output: Int64?
         var cachedInput: Int64?
         var cacheWrite: Int64?
+        var extendedCacheWrite: Int64?
         var reasoning: Int64?
 
         enum CodingKeys: String, CodingKey {
             case above, input, output, reasoning
             case cachedInput = "cached_input"
             case cacheWrite = "cache_write"
+            case extendedCacheWrite = "extended_cache_write"
         }
     }
 
@@ -31,7 +33,10 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
     var input: Int64?
     var output: Int64?
     var cachedInput: Int64?
+    /// Cache writes to the default (Anthropic: 5-minute) cache.
     var cacheWrite: Int64?
+    /// Cache writes to Anthropic's 1-hour cache (`cache_creation_input_token_cost_above_1hr`).
+    var extendedCacheWrite: Int64?
     var reasoning: Int64?
     var maxInput: Int64?
     var maxOutput: Int64?
@@ -41,6 +46,7 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
         case provider, mode, input, output, reasoning, tiers
         case cachedInput = "cached_input"
         case cacheWrite = "cache_write"
+        case extendedCacheWrite = "extended_cache_write"
         case maxInput = "max_input"
         case maxOutput = "max_output"
     }

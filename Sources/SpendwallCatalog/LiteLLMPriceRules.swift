@@ -16,8 +16,17 @@ import SpendwallCore
 ///   input rate (with no base rate either, it stays unset and bills as the tier's input). A
 ///   tier that states no cache-read rate thus never bills cache reads at the cheaper base cache
 ///   rate, which would under-charge (older LiteLLM data had such tiers, e.g. Gemini 2.5 Pro);
+/// - 1-hour cache writes (`cache_creation_input_token_cost_above_1hr`, tiered as
+///   `…_above_1hr_above_<N>k_tokens`): the higher of the base 1-hour rate and the tier's
+///   cache-write rate as filled in above (the tier's input rate when that is unset). With no
+///   base 1-hour rate it stays unset and bills as the tier's cache writes. A tier that states a
+///   dearer cache-write rate but no 1-hour rate thus never bills 1-hour writes below it;
 /// - reasoning: the higher of the base reasoning rate and the tier's output rate (unset when
 ///   the base has none, so it bills as the tier's output).
+///
+/// **1-hour cache writes** are Anthropic's longer-lived prompt cache, billed above the default
+/// 5-minute writes (`cache_creation_input_token_cost`). Other LiteLLM variants (`…_batches`,
+/// `…_priority`, `…_flex`, OpenAI's `…_above_12hr`) are not read.
 ///
 /// **Sanity:** every price must be finite, non-negative and at most
 /// `implausiblePicosPerToken` ($10,000 per million tokens), above which a "per token" price is
@@ -37,6 +46,8 @@ enum LiteLLMPriceRules {
         case output = "output_cost_per_token"
         case cachedInput = "cache_read_input_token_cost"
         case cacheWrite = "cache_creation_input_token_cost"
+        /// Writes to Anthropic's 1-hour cache; `cacheWrite` is the default 5-minute cache.
+        case extendedCacheWrite = "cache_creation_input_token_cost_above_1hr"
         case reasoning = "output_cost_per_reasoning_token"
     }
 
@@ -122,6 +133,7 @@ enum LiteLLMPriceRules {
             output: try checked(output, PriceField.output.rawValue) ?? output,
             cachedInput: try checked(entry.cachedInput, PriceField.cachedInput.rawValue),
             cacheWrite: try checked(entry.cacheWrite, PriceField.cacheWrite.rawValue),
+            extendedCacheWrite: try checked(entry.extendedCacheWrite, PriceField.extendedCacheWrite.rawValue),
             reasoning: try checked(entry.reasoning, PriceField.reasoning.rawValue)
         )
         var tiers: [LongContextTier] = []
@@ -132,13 +144,16 @@ enum LiteLLMPriceRules {
             }
             let tierInput = try checked(tier.input, PriceField.input.rawValue + suffix) ?? base.input
             let tierOutput = try checked(tier.output, PriceField.output.rawValue + suffix) ?? base.output
+            let tierCacheWrite = try checked(tier.cacheWrite, PriceField.cacheWrite.rawValue + suffix)
+                ?? base.cacheWrite.map { max($0, tierInput) }
             let rates = TokenRates(
                 input: tierInput,
                 output: tierOutput,
                 cachedInput: try checked(tier.cachedInput, PriceField.cachedInput.rawValue + suffix)
                     ?? base.cachedInput.map { max($0, tierInput) },
-                cacheWrite: try checked(tier.cacheWrite, PriceField.cacheWrite.rawValue + suffix)
-                    ?? base.cacheWrite.map { max($0, tierInput) },
+                cacheWrite: tierCacheWrite,
+                extendedCacheWrite: try checked(tier.extendedCacheWrite, PriceField.extendedCacheWrite.rawValue + suffix)
+                    ?? base.extendedCacheWrite.map { max($0, tierCacheWrite ?? tierInput) },
                 reasoning: try checked(tier.reasoning, PriceField.reasoning.rawValue + suffix)
                     ?? base.reasoning.map { max($0, tierOutput) }
             )

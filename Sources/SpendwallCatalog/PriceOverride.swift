@@ -11,6 +11,8 @@ import SpendwallCore
 ///     input_per_million: "0.50"   # → 500_000 pico-dollars per token
 ///     output_per_million: "1.50"
 ///     cached_input_per_million: "0.25"
+///     cache_write_per_million: "0.625"           # 5-minute cache writes
+///     extended_cache_write_per_million: "1.00"   # 1-hour cache writes (Anthropic)
 ///     max_output_tokens: 16384
 /// ```
 ///
@@ -37,6 +39,8 @@ public struct PriceOverride: Sendable, Hashable, Codable {
     public var cachedInputPerMillion: String?
     /// Cache writes; unset bills them as input.
     public var cacheWritePerMillion: String?
+    /// Writes to the longer-lived (Anthropic 1-hour) cache; unset bills them as cache writes.
+    public var extendedCacheWritePerMillion: String?
     /// Reasoning tokens; unset bills them as output.
     public var reasoningPerMillion: String?
     /// Largest input the model accepts.
@@ -53,6 +57,7 @@ public struct PriceOverride: Sendable, Hashable, Codable {
         outputPerMillion: String,
         cachedInputPerMillion: String? = nil,
         cacheWritePerMillion: String? = nil,
+        extendedCacheWritePerMillion: String? = nil,
         reasoningPerMillion: String? = nil,
         maxInputTokens: Int64? = nil,
         maxOutputTokens: Int64? = nil
@@ -64,6 +69,7 @@ public struct PriceOverride: Sendable, Hashable, Codable {
         self.outputPerMillion = outputPerMillion
         self.cachedInputPerMillion = cachedInputPerMillion
         self.cacheWritePerMillion = cacheWritePerMillion
+        self.extendedCacheWritePerMillion = extendedCacheWritePerMillion
         self.reasoningPerMillion = reasoningPerMillion
         self.maxInputTokens = maxInputTokens
         self.maxOutputTokens = maxOutputTokens
@@ -75,6 +81,7 @@ public struct PriceOverride: Sendable, Hashable, Codable {
         case outputPerMillion = "output_per_million"
         case cachedInputPerMillion = "cached_input_per_million"
         case cacheWritePerMillion = "cache_write_per_million"
+        case extendedCacheWritePerMillion = "extended_cache_write_per_million"
         case reasoningPerMillion = "reasoning_per_million"
         case maxInputTokens = "max_input_tokens"
         case maxOutputTokens = "max_output_tokens"
@@ -137,6 +144,7 @@ public struct PriceOverride: Sendable, Hashable, Codable {
             outputPerMillion: try required(.outputPerMillion),
             cachedInputPerMillion: try text(.cachedInputPerMillion),
             cacheWritePerMillion: try text(.cacheWritePerMillion),
+            extendedCacheWritePerMillion: try text(.extendedCacheWritePerMillion),
             reasoningPerMillion: try text(.reasoningPerMillion),
             maxInputTokens: try tokens(.maxInputTokens),
             maxOutputTokens: try tokens(.maxOutputTokens)
@@ -166,6 +174,7 @@ public struct PriceOverride: Sendable, Hashable, Codable {
             output: try PerMillionPrice.picodollarsPerToken(outputPerMillion, model: model, field: CodingKeys.outputPerMillion.rawValue),
             cachedInput: try price(cachedInputPerMillion, .cachedInputPerMillion),
             cacheWrite: try price(cacheWritePerMillion, .cacheWritePerMillion),
+            extendedCacheWrite: try price(extendedCacheWritePerMillion, .extendedCacheWritePerMillion),
             reasoning: try price(reasoningPerMillion, .reasoningPerMillion)
         )
         return ModelPrice(

@@ -76,6 +76,7 @@ struct UpstreamPriceFile: Decodable {
             output: try price(Field.output.rawValue),
             cachedInput: try price(Field.cachedInput.rawValue),
             cacheWrite: try price(Field.cacheWrite.rawValue),
+            extendedCacheWrite: try price(Field.extendedCacheWrite.rawValue),
             reasoning: try price(Field.reasoning.rawValue),
             maxInput: try limit("max_input_tokens"),
             maxOutput: try limit("max_output_tokens")
@@ -92,6 +93,7 @@ struct UpstreamPriceFile: Decodable {
             case .output: tier.output = value
             case .cachedInput: tier.cachedInput = value
             case .cacheWrite: tier.cacheWrite = value
+            case .extendedCacheWrite: tier.extendedCacheWrite = value
             case .reasoning: tier.reasoning = value
             }
             tiers[above] = tier
@@ -102,20 +104,27 @@ struct UpstreamPriceFile: Decodable {
         return entry
     }
 
-    /// Splits `input_cost_per_token_above_200k_tokens` into `(.input, 200_000)`; nil for any
-    /// other field, including per-character or per-image tiers.
+    /// Splits `input_cost_per_token_above_200k_tokens` into `(.input, 200_000)` and
+    /// `cache_creation_input_token_cost_above_1hr_above_100k_tokens` into
+    /// `(.extendedCacheWrite, 100_000)` (the last `_above_` starts the threshold); nil for any
+    /// other field, including per-character or per-image tiers and variants LiteLLM suffixes
+    /// further (`…_above_272k_tokens_priority`).
     static func tierField(_ name: String) -> (LiteLLMPriceRules.PriceField, Int64)? {
-        guard name.hasSuffix("k_tokens"), let range = name.firstRange(of: "_above_") else { return nil }
-        guard let field = LiteLLMPriceRules.PriceField(rawValue: String(name[..<range.lowerBound])) else { return nil }
-        let digits = name[range.upperBound...].dropLast("k_tokens".count)
-        guard !digits.isEmpty, digits.allSatisfy({ $0 >= "0" && $0 <= "9" }),
-              let thousands = Int64(digits), thousands <= 1_000_000_000 else { return nil }
+        let suffix = "k_tokens", marker = "_above_"
+        guard name.hasSuffix(suffix) else { return nil }
+        let head = name.dropLast(suffix.count)
+        let digits = head.reversed().prefix(while: { $0 >= "0" && $0 <= "9" })
+        guard !digits.isEmpty, digits.count <= 10 else { return nil }
+        let prefix = head.dropLast(digits.count)
+        guard prefix.hasSuffix(marker),
+              let field = LiteLLMPriceRules.PriceField(rawValue: String(prefix.dropLast(marker.count))),
+              let thousands = Int64(String(digits.reversed())), thousands <= 1_000_000_000 else { return nil }
         return (field, thousands * 1_000)
     }
 }
 
 extension LiteLLMEntry.Tier {
     init(above: Int64) {
-        self.init(above: above, input: nil, output: nil, cachedInput: nil, cacheWrite: nil, reasoning: nil)
+        self.init(above: above, input: nil, output: nil, cachedInput: nil, cacheWrite: nil, extendedCacheWrite: nil, reasoning: nil)
     }
 }

@@ -29,6 +29,7 @@ public enum CostCalculator {
         usage.input.saturatingMultiplied(by: rates.input)
             .saturatingAdding(usage.cachedInput.saturatingMultiplied(by: rates.effectiveCachedInput))
             .saturatingAdding(usage.cacheWrite.saturatingMultiplied(by: rates.effectiveCacheWrite))
+            .saturatingAdding(usage.extendedCacheWrite.saturatingMultiplied(by: rates.effectiveExtendedCacheWrite))
             .saturatingAdding(usage.output.saturatingMultiplied(by: rates.output))
             .saturatingAdding(usage.reasoning.saturatingMultiplied(by: rates.effectiveReasoning))
     }

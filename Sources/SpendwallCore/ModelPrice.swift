@@ -24,14 +24,17 @@ public struct TokenRates: Sendable, Hashable, Codable {
     public var cachedInput: Int64?
     /// Cache writes; `nil` bills them as uncached input.
     public var cacheWrite: Int64?
+    /// Writes to the longer-lived (1-hour) cache; `nil` bills them as ordinary cache writes.
+    public var extendedCacheWrite: Int64?
     /// Reasoning tokens; `nil` bills them as output.
     public var reasoning: Int64?
 
-    public init(input: Int64, output: Int64, cachedInput: Int64? = nil, cacheWrite: Int64? = nil, reasoning: Int64? = nil) {
+    public init(input: Int64, output: Int64, cachedInput: Int64? = nil, cacheWrite: Int64? = nil, extendedCacheWrite: Int64? = nil, reasoning: Int64? = nil) {
         self.input = input
         self.output = output
         self.cachedInput = cachedInput
         self.cacheWrite = cacheWrite
+        self.extendedCacheWrite = extendedCacheWrite
         self.reasoning = reasoning
     }
 
@@ -39,11 +42,13 @@ public struct TokenRates: Sendable, Hashable, Codable {
     public var effectiveCachedInput: Int64 { cachedInput ?? input }
     /// The rate actually applied to cache writes.
     public var effectiveCacheWrite: Int64 { cacheWrite ?? input }
+    /// The rate actually applied to writes to the longer-lived cache.
+    public var effectiveExtendedCacheWrite: Int64 { extendedCacheWrite ?? effectiveCacheWrite }
     /// The rate actually applied to reasoning tokens.
     public var effectiveReasoning: Int64 { reasoning ?? output }
 
     /// The highest rate any input-side token can be billed at.
-    public var highestInput: Int64 { max(input, effectiveCachedInput, effectiveCacheWrite) }
+    public var highestInput: Int64 { max(input, effectiveCachedInput, effectiveCacheWrite, effectiveExtendedCacheWrite) }
     /// The highest rate any output-side token can be billed at.
     public var highestOutput: Int64 { max(output, effectiveReasoning) }
 }

@@ -8,17 +8,22 @@ public struct TokenUsage: Sendable, Hashable, Codable {
     public var input: Int64
     /// Input tokens read from the provider's prompt cache.
     public var cachedInput: Int64
-    /// Input tokens written to the provider's prompt cache.
+    /// Input tokens written to the provider's prompt cache (the default, short-lived cache:
+    /// Anthropic's 5-minute one).
     public var cacheWrite: Int64
+    /// Input tokens written to a longer-lived cache (Anthropic's 1-hour cache), which is billed
+    /// at its own, higher rate.
+    public var extendedCacheWrite: Int64
     /// Visible output tokens (reasoning excluded).
     public var output: Int64
     /// Hidden reasoning ("thinking") tokens.
     public var reasoning: Int64
 
-    public init(input: Int64 = 0, cachedInput: Int64 = 0, cacheWrite: Int64 = 0, output: Int64 = 0, reasoning: Int64 = 0) {
+    public init(input: Int64 = 0, cachedInput: Int64 = 0, cacheWrite: Int64 = 0, extendedCacheWrite: Int64 = 0, output: Int64 = 0, reasoning: Int64 = 0) {
         self.input = input
         self.cachedInput = cachedInput
         self.cacheWrite = cacheWrite
+        self.extendedCacheWrite = extendedCacheWrite
         self.output = output
         self.reasoning = reasoning
     }
@@ -26,12 +31,31 @@ public struct TokenUsage: Sendable, Hashable, Codable {
     /// No tokens.
     public static let zero = TokenUsage()
 
-    /// All input-side tokens: uncached, cached and cache-write.
-    public var totalInput: Int64 { input.saturatingAdding(cachedInput).saturatingAdding(cacheWrite) }
+    /// All input-side tokens: uncached, cached and both kinds of cache write.
+    public var totalInput: Int64 {
+        input.saturatingAdding(cachedInput).saturatingAdding(cacheWrite).saturatingAdding(extendedCacheWrite)
+    }
 
     /// All output-side tokens: visible and reasoning.
     public var totalOutput: Int64 { output.saturatingAdding(reasoning) }
 
     /// True when no count is negative.
-    public var isValid: Bool { input >= 0 && cachedInput >= 0 && cacheWrite >= 0 && output >= 0 && reasoning >= 0 }
+    public var isValid: Bool {
+        input >= 0 && cachedInput >= 0 && cacheWrite >= 0 && extendedCacheWrite >= 0 && output >= 0 && reasoning >= 0
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case input, cachedInput, cacheWrite, extendedCacheWrite, output, reasoning
+    }
+
+    /// Decodes a usage; absent kinds are zero, so documents written before a kind existed still read.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        input = try container.decodeIfPresent(Int64.self, forKey: .input) ?? 0
+        cachedInput = try container.decodeIfPresent(Int64.self, forKey: .cachedInput) ?? 0
+        cacheWrite = try container.decodeIfPresent(Int64.self, forKey: .cacheWrite) ?? 0
+        extendedCacheWrite = try container.decodeIfPresent(Int64.self, forKey: .extendedCacheWrite) ?? 0
+        output = try container.decodeIfPresent(Int64.self, forKey: .output) ?? 0
+        reasoning = try container.decodeIfPresent(Int64.self, forKey: .reasoning) ?? 0
+    }
 }

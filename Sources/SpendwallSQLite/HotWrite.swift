@@ -42,11 +42,13 @@ enum HotWrite: Sendable {
     private static func settle(_ entry: LedgerEntry, _ db: Database) throws -> Bool {
         let insert = try db.cachedStatement(sql: """
             INSERT INTO ledger (request_id, hold_id, key_id, tenant_id, team_id, user_id, tags, provider, model, endpoint,
-                                input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
-                                rate_input, rate_output, rate_cached_input, rate_cache_write, rate_reasoning,
+                                input_tokens, cached_input_tokens, cache_write_tokens, extended_cache_write_tokens,
+                                output_tokens, reasoning_tokens,
+                                rate_input, rate_output, rate_cached_input, rate_cache_write, rate_extended_cache_write,
+                                rate_reasoning,
                                 catalog_version, cost_nanos, list_cost_nanos, hold_nanos, status, upstream_status,
                                 upstream_id, latency_ms, started_at, finished_at, shares)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(hold_id) DO NOTHING
             """)
         let usage = entry.usage
@@ -54,8 +56,8 @@ enum HotWrite: Sendable {
         try insert.execute(arguments: [
             entry.requestID, entry.holdID, entry.keyID, entry.tenantID, entry.teamID, entry.userID,
             JSONText.encode(entry.tags), entry.provider.rawValue, entry.model, entry.endpoint,
-            usage.input, usage.cachedInput, usage.cacheWrite, usage.output, usage.reasoning,
-            rates.input, rates.output, rates.cachedInput, rates.cacheWrite, rates.reasoning,
+            usage.input, usage.cachedInput, usage.cacheWrite, usage.extendedCacheWrite, usage.output, usage.reasoning,
+            rates.input, rates.output, rates.cachedInput, rates.cacheWrite, rates.extendedCacheWrite, rates.reasoning,
             entry.catalogVersion, entry.cost.nanodollars, entry.listCost.nanodollars, entry.hold.nanodollars,
             entry.status.rawValue, entry.upstreamStatus, entry.upstreamID, entry.latencyMillis,
             entry.startedAt, entry.finishedAt, JSONText.encode(entry.shares),

@@ -75,12 +75,14 @@ extension LedgerEntry {
             endpoint: row.column("endpoint"),
             usage: TokenUsage(
                 input: row.column("input_tokens"), cachedInput: row.column("cached_input_tokens"),
-                cacheWrite: row.column("cache_write_tokens"), output: row.column("output_tokens"),
+                cacheWrite: row.column("cache_write_tokens"), extendedCacheWrite: row.column("extended_cache_write_tokens"),
+                output: row.column("output_tokens"),
                 reasoning: row.column("reasoning_tokens")
             ),
             rates: TokenRates(
                 input: row.column("rate_input"), output: row.column("rate_output"),
                 cachedInput: row.column("rate_cached_input"), cacheWrite: row.column("rate_cache_write"),
+                extendedCacheWrite: row.column("rate_extended_cache_write"),
                 reasoning: row.column("rate_reasoning")
             ),
             catalogVersion: row.column("catalog_version"), cost: row.money("cost_nanos"),

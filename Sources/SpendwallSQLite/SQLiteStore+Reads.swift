@@ -45,7 +45,8 @@ extension SQLiteStore {
         let sql = """
             SELECT \(group) AS grp, COUNT(*) AS requests,
                    SUM(l.input_tokens) AS input, SUM(l.cached_input_tokens) AS cached_input,
-                   SUM(l.cache_write_tokens) AS cache_write, SUM(l.output_tokens) AS output,
+                   SUM(l.cache_write_tokens) AS cache_write, SUM(l.extended_cache_write_tokens) AS extended_cache_write,
+                   SUM(l.output_tokens) AS output,
                    SUM(l.reasoning_tokens) AS reasoning, SUM(l.cost_nanos) AS cost
             FROM ledger l \(join) \(filter)
             GROUP BY grp
@@ -58,7 +59,8 @@ extension SQLiteStore {
                     requests: row.column("requests"),
                     usage: TokenUsage(
                         input: row.column("input"), cachedInput: row.column("cached_input"),
-                        cacheWrite: row.column("cache_write"), output: row.column("output"),
+                        cacheWrite: row.column("cache_write"), extendedCacheWrite: row.column("extended_cache_write"),
+                        output: row.column("output"),
                         reasoning: row.column("reasoning")
                     ),
                     cost: row.money("cost")

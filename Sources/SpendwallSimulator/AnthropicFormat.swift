@@ -6,9 +6,17 @@ struct AnthropicFormat: Sendable {
 
     var stopReason: String { plan.isCapped ? "max_tokens" : "end_turn" }
 
-    /// The usage object with `output` output tokens: `input_tokens` excludes cache reads and writes.
+    /// The usage object with `output` output tokens: `input_tokens` excludes cache reads and writes;
+    /// `cache_creation_input_tokens` is both cache lifetimes, split in `cache_creation`.
     func usage(output: Int) -> String {
-        #"{"input_tokens":\#(plan.uncachedInputTokens),"cache_creation_input_tokens":\#(plan.cacheWriteTokens),"cache_read_input_tokens":\#(plan.cachedTokens),"output_tokens":\#(output),"service_tier":"standard"}"#
+        let cacheCreation = #"{"ephemeral_5m_input_tokens":\#(plan.cacheWriteTokens),"ephemeral_1h_input_tokens":\#(plan.extendedCacheWriteTokens)}"#
+        return #"{"input_tokens":\#(plan.uncachedInputTokens),"cache_creation_input_tokens":\#(plan.cacheCreationTokens),"cache_read_input_tokens":\#(plan.cachedTokens),"cache_creation":\#(cacheCreation),"output_tokens":\#(output),"service_tier":"standard"}"#
+    }
+
+    /// The cumulative `message_delta` usage: like Anthropic's, it carries the cache-write total
+    /// but no `cache_creation` split (that came in `message_start`).
+    var deltaUsage: String {
+        #"{"input_tokens":\#(plan.uncachedInputTokens),"cache_creation_input_tokens":\#(plan.cacheCreationTokens),"cache_read_input_tokens":\#(plan.cachedTokens),"output_tokens":\#(plan.outputTokens)}"#
     }
 
     /// The non-streaming `message` object.
@@ -55,8 +63,7 @@ struct AnthropicStream: StreamScript {
                 return event("content_block_stop", #"{"type":"content_block_stop","index":0}"#, .final)
             case 5:
                 step = 6
-                let usage = #"{"input_tokens":\#(plan.uncachedInputTokens),"cache_creation_input_tokens":\#(plan.cacheWriteTokens),"cache_read_input_tokens":\#(plan.cachedTokens),"output_tokens":\#(plan.outputTokens)}"#
-                return event("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"\#(format.stopReason)","stop_sequence":null},"usage":\#(usage)}"#, .final)
+                return event("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"\#(format.stopReason)","stop_sequence":null},"usage":\#(format.deltaUsage)}"#, .final)
             case 6:
                 step = 7
                 return event("message_stop", #"{"type":"message_stop"}"#, .final)

@@ -15,6 +15,7 @@ struct CallFacts: Sendable {
     var faultText: String?
     var cachedTokens: Int
     var cacheWriteTokens: Int
+    var extendedCacheWriteTokens: Int = 0
 
     /// A log record of this call.
     func call(status: Int = 200, usage: TokenUsage = .zero, completed: Bool) -> SimulatedCall {

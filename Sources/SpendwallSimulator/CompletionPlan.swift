@@ -19,8 +19,10 @@ struct CompletionPlan: Sendable {
     var inputTokens: Int
     /// Input tokens reported as read from the prompt cache (≤ `inputTokens`).
     var cachedTokens: Int
-    /// Input tokens reported as written to the prompt cache (Anthropic only).
+    /// Input tokens reported as written to the (5-minute) prompt cache (Anthropic only).
     var cacheWriteTokens: Int
+    /// Input tokens reported as written to the extended, 1-hour prompt cache (Anthropic only).
+    var extendedCacheWriteTokens: Int
     var choices: [Choice]
 
     /// Visible output tokens over all choices.
@@ -28,7 +30,9 @@ struct CompletionPlan: Sendable {
     /// Reasoning tokens over all choices.
     var reasoningTokens: Int { choices.reduce(0) { $0 + $1.reasoningTokens } }
     /// Input tokens neither read from nor written to the cache.
-    var uncachedInputTokens: Int { inputTokens - cachedTokens - cacheWriteTokens }
+    var uncachedInputTokens: Int { inputTokens - cachedTokens - cacheWriteTokens - extendedCacheWriteTokens }
+    /// All cache-write input, both lifetimes (Anthropic's `cache_creation_input_tokens`).
+    var cacheCreationTokens: Int { cacheWriteTokens + extendedCacheWriteTokens }
     /// True when any choice was capped.
     var isCapped: Bool { choices.contains { $0.isCapped } }
 
@@ -43,6 +47,7 @@ struct CompletionPlan: Sendable {
             input: Int64(uncachedInputTokens),
             cachedInput: Int64(cachedTokens),
             cacheWrite: Int64(cacheWriteTokens),
+            extendedCacheWrite: Int64(extendedCacheWriteTokens),
             output: Int64(outputSent ?? outputTokens),
             reasoning: Int64(reasoningTokens)
         )
@@ -58,11 +63,18 @@ struct CompletionPlan: Sendable {
     ///   - reasons: whether the model also spends hidden reasoning tokens (half the visible output).
     ///   - cachedTokens: requested cached input (clamped to the input).
     ///   - cacheWriteTokens: requested cache-write input (clamped to what remains).
-    init(seed: UInt64, inputTokens: Int, choiceCount: Int = 1, outputCap: Int?, reasons: Bool, cachedTokens: Int = 0, cacheWriteTokens: Int = 0) {
+    ///   - extendedCacheWriteTokens: requested 1-hour cache-write input (clamped to what then remains).
+    init(
+        seed: UInt64, inputTokens: Int, choiceCount: Int = 1, outputCap: Int?, reasons: Bool,
+        cachedTokens: Int = 0, cacheWriteTokens: Int = 0, extendedCacheWriteTokens: Int = 0
+    ) {
         self.seed = seed
         self.inputTokens = max(1, inputTokens)
         self.cachedTokens = min(max(0, cachedTokens), self.inputTokens)
         self.cacheWriteTokens = min(max(0, cacheWriteTokens), self.inputTokens - self.cachedTokens)
+        self.extendedCacheWriteTokens = min(
+            max(0, extendedCacheWriteTokens), self.inputTokens - self.cachedTokens - self.cacheWriteTokens
+        )
         let cap = outputCap.map { max(1, $0) }
         self.choices = (0..<min(max(1, choiceCount), 128)).map { index in
             let desired = 8 + Int(SimulatorHash.mix(seed ^ UInt64(index)) % 57)

@@ -27,7 +27,8 @@ extension SimulatedProvider {
                 outputCap: body.max_tokens,
                 reasons: false,
                 cachedTokens: call.facts.cachedTokens,
-                cacheWriteTokens: call.facts.cacheWriteTokens
+                cacheWriteTokens: call.facts.cacheWriteTokens,
+                extendedCacheWriteTokens: call.facts.extendedCacheWriteTokens
             )
             let format = AnthropicFormat(id: call.facts.id, model: body.model, plan: plan)
             if call.facts.stream {

@@ -47,7 +47,8 @@ extension SimulatedProvider {
             fault: faultText.flatMap(SimulatorFault.init(headerValue:)),
             faultText: faultText,
             cachedTokens: CallFacts.count(request.headers, .simulatorCachedTokens),
-            cacheWriteTokens: CallFacts.count(request.headers, .simulatorCacheWriteTokens)
+            cacheWriteTokens: CallFacts.count(request.headers, .simulatorCacheWriteTokens),
+            extendedCacheWriteTokens: CallFacts.count(request.headers, .simulatorExtendedCacheWriteTokens)
         )
 
         let buffer: ByteBuffer

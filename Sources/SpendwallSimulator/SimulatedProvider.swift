@@ -22,8 +22,9 @@ import Synchronization
 /// (with or without `?alt=sse`), and the call log at `GET /_simulator/calls[?since=N]`,
 /// `GET /_simulator/usage`, `POST /_simulator/reset`.
 ///
-/// Request headers `x-simulator-fault` (see ``SimulatorConfig``), `x-simulator-cached-tokens: N`
-/// and `x-simulator-cache-write-tokens: N` (Anthropic) steer individual calls.
+/// Request headers `x-simulator-fault` (see ``SimulatorConfig``), `x-simulator-cached-tokens: N`,
+/// `x-simulator-cache-write-tokens: N` (Anthropic, 5-minute cache) and
+/// `x-simulator-extended-cache-write-tokens: N` (Anthropic, 1-hour cache) steer individual calls.
 public final class SimulatedProvider: Sendable {
     /// The configuration this simulator was created with.
     public let config: SimulatorConfig

@@ -23,6 +23,7 @@ public struct SimulatedUsageTotals: Sendable, Hashable, Codable {
         usage.input += call.usage.input
         usage.cachedInput += call.usage.cachedInput
         usage.cacheWrite += call.usage.cacheWrite
+        usage.extendedCacheWrite += call.usage.extendedCacheWrite
         usage.output += call.usage.output
         usage.reasoning += call.usage.reasoning
     }

@@ -11,6 +11,9 @@ extension HTTPField.Name {
     public static let simulatorCachedTokens = HTTPField.Name("x-simulator-cached-tokens")!
     /// Request header: report this many input tokens as written to the prompt cache (Anthropic).
     public static let simulatorCacheWriteTokens = HTTPField.Name("x-simulator-cache-write-tokens")!
+    /// Request header: report this many input tokens as written to the extended, 1-hour prompt
+    /// cache (Anthropic's `cache_creation.ephemeral_1h_input_tokens`).
+    public static let simulatorExtendedCacheWriteTokens = HTTPField.Name("x-simulator-extended-cache-write-tokens")!
     static let anthropicAPIKey = HTTPField.Name("x-api-key")!
     static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
     static let openAIRequestID = HTTPField.Name("x-request-id")!

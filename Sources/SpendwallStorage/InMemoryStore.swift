@@ -194,6 +194,7 @@ public final class InMemoryStore: SpendStore {
                 row.usage.input = row.usage.input.saturatingAdding(entry.usage.input)
                 row.usage.cachedInput = row.usage.cachedInput.saturatingAdding(entry.usage.cachedInput)
                 row.usage.cacheWrite = row.usage.cacheWrite.saturatingAdding(entry.usage.cacheWrite)
+                row.usage.extendedCacheWrite = row.usage.extendedCacheWrite.saturatingAdding(entry.usage.extendedCacheWrite)
                 row.usage.output = row.usage.output.saturatingAdding(entry.usage.output)
                 row.usage.reasoning = row.usage.reasoning.saturatingAdding(entry.usage.reasoning)
                 row.cost += entry.cost

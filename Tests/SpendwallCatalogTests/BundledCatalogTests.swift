@@ -94,7 +94,11 @@ struct BundledCatalogTests {
     @Test func claudeSonnet45HasCacheWriteAndNoTier() throws {
         let price = try #require(catalog.resolve(model: "claude-sonnet-4-5", provider: .anthropic))
         #expect(price.provider == .anthropic)
-        #expect(price.rates == TokenRates(input: 3_000_000, output: 15_000_000, cachedInput: 300_000, cacheWrite: 3_750_000))
+        // $3 / $15 / $0.30 cache read / $3.75 5-minute cache write / $6 1-hour cache write
+        // (litellm 1.109.1: cache_creation_input_token_cost_above_1hr = 6e-06).
+        #expect(price.rates == TokenRates(
+            input: 3_000_000, output: 15_000_000, cachedInput: 300_000, cacheWrite: 3_750_000, extendedCacheWrite: 6_000_000
+        ))
         // litellm 1.109.1 states no above-200k rates for it (1.80.0 did); its input limit is 200k.
         #expect(price.longContextTiers.isEmpty)
         #expect(price.maxInputTokens == 200_000)
@@ -103,20 +107,61 @@ struct BundledCatalogTests {
         #expect(dated.rates == price.rates)
     }
 
-    /// The Anthropic model with a long-context tier in 1.109.1: every kind, cache writes included,
-    /// is tiered above 100k input tokens. (`…_above_1hr_above_100k_tokens` and `…_batches` tier
-    /// fields are not per-token prices Spendwall bills and are ignored.)
+    /// The Anthropic model with a long-context tier in 1.109.1: every kind, both kinds of cache
+    /// write included, is tiered above 100k input tokens (the 1-hour rate from
+    /// `cache_creation_input_token_cost_above_1hr_above_100k_tokens` = 1e-06). The `…_batches`
+    /// tier fields are not per-token prices Spendwall bills and are ignored.
     @Test func claudeHaiku55HasCacheWriteAndA100kTier() throws {
         let price = try #require(catalog.resolve(model: "claude-haiku-5-5", provider: .anthropic))
-        #expect(price.rates == TokenRates(input: 100_000, output: 500_000, cachedInput: 10_000, cacheWrite: 125_000))
+        #expect(price.rates == TokenRates(
+            input: 100_000, output: 500_000, cachedInput: 10_000, cacheWrite: 125_000, extendedCacheWrite: 200_000
+        ))
         #expect(price.longContextTiers == [
             LongContextTier(
                 aboveInputTokens: 100_000,
-                rates: TokenRates(input: 500_000, output: 2_500_000, cachedInput: 50_000, cacheWrite: 625_000)
+                rates: TokenRates(input: 500_000, output: 2_500_000, cachedInput: 50_000, cacheWrite: 625_000, extendedCacheWrite: 1_000_000)
             ),
         ])
         #expect(price.rates(forInputTokens: 100_000) == price.rates)
         #expect(price.rates(forInputTokens: 100_001) == price.longContextTiers[0].rates)
+    }
+
+    @Test func claudeOpus45AndHaiku45HaveTheir1HourCacheWriteRates() throws {
+        // litellm 1.109.1: claude-opus-4-5 1e-05 ($10/M), claude-haiku-4-5 2e-06 ($2/M).
+        let opus = try #require(catalog.resolve(model: "claude-opus-4-5", provider: .anthropic))
+        #expect(opus.rates == TokenRates(
+            input: 5_000_000, output: 25_000_000, cachedInput: 500_000, cacheWrite: 6_250_000, extendedCacheWrite: 10_000_000
+        ))
+        let haiku = try #require(catalog.resolve(model: "claude-haiku-4-5", provider: .anthropic))
+        #expect(haiku.rates.cacheWrite == 1_250_000)
+        #expect(haiku.rates.extendedCacheWrite == 2_000_000)
+    }
+
+    /// Anthropic bills 1-hour cache writes at twice the input rate and 5-minute ones at 1.25 times;
+    /// every Anthropic entry of 1.109.1 states both. OpenAI and Gemini entries have no 1-hour rate
+    /// (OpenAI's `…_above_12hr` cache is not read).
+    @Test func everyAnthropicModelCarriesA1HourRate() {
+        let anthropic = catalog.entries.values.filter { $0.provider == .anthropic }
+        #expect(anthropic.count == 22)
+        for price in anthropic {
+            #expect(price.rates.extendedCacheWrite == price.rates.input * 2, "\(price.name)")
+            #expect(price.rates.cacheWrite.map { $0 * 4 } == price.rates.input * 5, "\(price.name)")
+            for tier in price.longContextTiers {
+                #expect(tier.rates.extendedCacheWrite == tier.rates.input * 2, "\(price.name)")
+            }
+        }
+        for price in catalog.entries.values where price.provider != .anthropic {
+            #expect(price.rates.extendedCacheWrite == nil, "\(price.name)")
+            #expect(price.longContextTiers.allSatisfy { $0.rates.extendedCacheWrite == nil }, "\(price.name)")
+        }
+    }
+
+    @Test func oneHourCacheWritesAreBilledAtTheirOwnRate() throws {
+        let price = try #require(catalog.resolve(model: "claude-sonnet-4-5", provider: .anthropic))
+        // 1,000 5-minute writes at $3.75/M + 1,000 1-hour writes at $6/M = $0.00375 + $0.006.
+        let priced = CostCalculator.price(TokenUsage(cacheWrite: 1_000, extendedCacheWrite: 1_000), model: price)
+        #expect(priced.cost == Money(nanodollars: 9_750_000))
+        #expect(price.rates.highestInput == 6_000_000)
     }
 
     @Test func gemini25ProHasAnAbove200kTier() throws {

@@ -51,6 +51,13 @@ struct LiteLLMImporterTests {
         for price in imported.prices {
             #expect(bundled.entries[price.name] == price, "\(price.name)")
         }
+        // The comparison covers the 1-hour cache-write fields: both sides read them (equality
+        // would also hold if both ignored them, so pin the values from the verbatim entries).
+        let sonnet = try #require(imported.prices.first { $0.name == "claude-sonnet-4-5" })
+        #expect(sonnet.rates.extendedCacheWrite == 6_000_000)   // 6e-06
+        let haiku = try #require(imported.prices.first { $0.name == "claude-haiku-5-5" })
+        #expect(haiku.rates.extendedCacheWrite == 200_000)      // 2e-07
+        #expect(haiku.longContextTiers.map(\.rates.extendedCacheWrite) == [1_000_000])   // …_above_1hr_above_100k_tokens: 1e-06
     }
 
     @Test func catalogFromAnImportResolvesLikeTheBundledOne() throws {
@@ -77,20 +84,113 @@ struct LiteLLMImporterTests {
         """#)
         let price = try #require(result.prices.first)
         #expect(price.mode == .responses)
-        #expect(price.rates == TokenRates(input: 1_250_000, output: 10_000_000, cachedInput: 125_000, reasoning: 12_000_000))
+        #expect(price.rates == TokenRates(
+            input: 1_250_000, output: 10_000_000, cachedInput: 125_000, extendedCacheWrite: 9_000_000, reasoning: 12_000_000
+        ))
         #expect(price.longContextTiers == [
             // Only input is tiered above 128k: output keeps the base rate, cache reads bill at
-            // the tier's input rate, reasoning at least the base reasoning rate.
+            // the tier's input rate, reasoning at least the base reasoning rate, 1-hour cache
+            // writes at least the base 1-hour rate.
             LongContextTier(
                 aboveInputTokens: 128_000,
-                rates: TokenRates(input: 2_000_000, output: 10_000_000, cachedInput: 2_000_000, reasoning: 12_000_000)
+                rates: TokenRates(input: 2_000_000, output: 10_000_000, cachedInput: 2_000_000, extendedCacheWrite: 9_000_000, reasoning: 12_000_000)
             ),
             LongContextTier(
                 aboveInputTokens: 272_000,
-                rates: TokenRates(input: 2_500_000, output: 15_000_000, cachedInput: 250_000, reasoning: 15_000_000)
+                rates: TokenRates(input: 2_500_000, output: 15_000_000, cachedInput: 250_000, extendedCacheWrite: 9_000_000, reasoning: 15_000_000)
             ),
         ])
         #expect(price.maxInputTokens == 400_000)
+    }
+
+    @Test func oneHourCacheWriteRatesAndTheirTiersAreRead() throws {
+        let result = try importing(#"""
+        {"claude-x": {"litellm_provider": "anthropic", "mode": "chat",
+          "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
+          "cache_creation_input_token_cost": 3.75e-06, "cache_creation_input_token_cost_above_1hr": 6e-06,
+          "input_cost_per_token_above_200k_tokens": 6e-06,
+          "cache_creation_input_token_cost_above_200k_tokens": 7.5e-06,
+          "cache_creation_input_token_cost_above_1hr_above_200k_tokens": 1.2e-05,
+          "cache_creation_input_token_cost_above_1hr_batches": 3e-06,
+          "cache_creation_input_token_cost_above_12hr": 9e-05,
+          "cache_creation_input_token_cost_above_12hr_above_200k_tokens": 9e-05}}
+        """#)
+        let price = try #require(result.prices.first)
+        #expect(price.rates == TokenRates(
+            input: 3_000_000, output: 15_000_000, cacheWrite: 3_750_000, extendedCacheWrite: 6_000_000
+        ))
+        #expect(price.longContextTiers == [
+            LongContextTier(
+                aboveInputTokens: 200_000,
+                rates: TokenRates(input: 6_000_000, output: 15_000_000, cacheWrite: 7_500_000, extendedCacheWrite: 12_000_000)
+            ),
+        ])
+    }
+
+    /// A tier that states no 1-hour rate bills 1-hour writes at the higher of the base 1-hour
+    /// rate and the tier's (filled-in) cache-write rate; with no base 1-hour rate it stays unset.
+    @Test(arguments: [
+        // The tier states a dearer cache write than the base 1-hour rate: that wins.
+        (#""cache_creation_input_token_cost_above_200k_tokens": 2e-05,"#, Int64(20_000_000) as Int64?),
+        // The tier states a cheaper cache write: the base 1-hour rate wins.
+        (#""cache_creation_input_token_cost_above_200k_tokens": 4e-06,"#, 6_000_000),
+        // No tier cache write: it is filled in as max(base 3.75, tier input 8), so 8 beats 6.
+        (#""input_cost_per_token_above_200k_tokens": 8e-06,"#, 8_000_000),
+        // A stated tier 1-hour rate is kept as stated.
+        (#""cache_creation_input_token_cost_above_1hr_above_200k_tokens": 7e-06,"#, 7_000_000),
+    ])
+    func tierFillsInTheOneHourRate(tierField: String, expected: Int64?) throws {
+        let result = try importing(#"""
+        {"claude-x": {"litellm_provider": "anthropic", "mode": "chat",
+          "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
+          "cache_creation_input_token_cost": 3.75e-06, "cache_creation_input_token_cost_above_1hr": 6e-06,
+          \#(tierField)
+          "output_cost_per_token_above_200k_tokens": 2.25e-05}}
+        """#)
+        let tier = try #require(result.prices.first?.longContextTiers.first)
+        #expect(tier.rates.extendedCacheWrite == expected)
+    }
+
+    @Test func withoutABaseOneHourRateATierBillsOneHourWritesAsCacheWrites() throws {
+        let result = try importing(#"""
+        {"claude-x": {"litellm_provider": "anthropic", "mode": "chat",
+          "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
+          "cache_creation_input_token_cost": 3.75e-06,
+          "input_cost_per_token_above_200k_tokens": 6e-06}}
+        """#)
+        let price = try #require(result.prices.first)
+        #expect(price.rates.extendedCacheWrite == nil)
+        #expect(price.rates.effectiveExtendedCacheWrite == 3_750_000)
+        let tier = try #require(price.longContextTiers.first)
+        #expect(tier.rates.extendedCacheWrite == nil)
+        #expect(tier.rates.effectiveExtendedCacheWrite == 6_000_000)
+    }
+
+    @Test func badOneHourRatesAreRejectedNamingTheField() {
+        var error = failure(#"""
+        {"claude-x": {"litellm_provider": "anthropic", "mode": "chat",
+                      "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
+                      "cache_creation_input_token_cost_above_1hr": -6e-06}}
+        """#, .invalidPrice)
+        #expect(error?.field == "cache_creation_input_token_cost_above_1hr")
+        error = failure(#"""
+        {"claude-x": {"litellm_provider": "anthropic", "mode": "chat",
+                      "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
+                      "cache_creation_input_token_cost_above_1hr": 6}}
+        """#, .implausiblePrice)
+        #expect(error?.field == "cache_creation_input_token_cost_above_1hr")
+        error = failure(#"""
+        {"claude-x": {"litellm_provider": "anthropic", "mode": "chat",
+                      "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
+                      "cache_creation_input_token_cost_above_1hr_above_200k_tokens": 0.012}}
+        """#, .implausiblePrice)
+        #expect(error?.field == "cache_creation_input_token_cost_above_1hr_above_200k_tokens")
+        error = failure(#"""
+        {"claude-x": {"litellm_provider": "anthropic", "mode": "chat",
+                      "input_cost_per_token": 3e-06, "output_cost_per_token": 1.5e-05,
+                      "cache_creation_input_token_cost_above_1hr": "6e-06"}}
+        """#, .invalidPrice)
+        #expect(error?.field == "cache_creation_input_token_cost_above_1hr")
     }
 
     @Test func floatNoiseIsRoundedSilentlyAndSubPicoPricesAreCounted() throws {

@@ -37,6 +37,8 @@ struct LiteLLMPriceRulesTests {
         ("output_cost_per_token_above_272k_tokens", .output, 272_000),
         ("cache_read_input_token_cost_above_128k_tokens", .cachedInput, 128_000),
         ("cache_creation_input_token_cost_above_200k_tokens", .cacheWrite, 200_000),
+        ("cache_creation_input_token_cost_above_1hr_above_100k_tokens", .extendedCacheWrite, 100_000),
+        ("cache_creation_input_token_cost_above_1hr_above_200k_tokens", .extendedCacheWrite, 200_000),
     ])
     func readsTierFieldNames(name: String, field: LiteLLMPriceRules.PriceField, above: Int64) throws {
         let parsed = try #require(UpstreamPriceFile.tierField(name))
@@ -46,6 +48,10 @@ struct LiteLLMPriceRulesTests {
 
     @Test(arguments: [
         "cache_creation_input_token_cost_above_1hr",
+        "cache_creation_input_token_cost_above_12hr_above_272k_tokens",
+        "cache_creation_input_token_cost_above_1hr_above_100k_tokens_batches",
+        "input_cost_per_token_above_272k_tokens_priority",
+        "_above_200k_tokens",
         "input_cost_per_character_above_128k_tokens",
         "input_cost_per_token_above_k_tokens",
         "input_cost_per_token_above_-5k_tokens",

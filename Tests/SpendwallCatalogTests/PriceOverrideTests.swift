@@ -61,15 +61,20 @@ struct PriceOverrideTests {
         {"model": "my-finetune", "provider": "anthropic", "mode": "chat",
          "input_per_million": "3", "output_per_million": "15",
          "cached_input_per_million": "0.30", "cache_write_per_million": "3.75",
+         "extended_cache_write_per_million": "6.000001",
          "reasoning_per_million": "15.00", "max_input_tokens": 200000, "max_output_tokens": 64000}
         """#
         let override = try JSONDecoder().decode(PriceOverride.self, from: Data(json.utf8))
+        #expect(override.extendedCacheWritePerMillion == "6.000001")
         let price = try override.makeModelPrice()
         #expect(price == ModelPrice(
             name: "my-finetune",
             provider: .anthropic,
             mode: .chat,
-            rates: TokenRates(input: 3_000_000, output: 15_000_000, cachedInput: 300_000, cacheWrite: 3_750_000, reasoning: 15_000_000),
+            rates: TokenRates(
+                input: 3_000_000, output: 15_000_000, cachedInput: 300_000, cacheWrite: 3_750_000,
+                extendedCacheWrite: 6_000_001, reasoning: 15_000_000
+            ),
             maxInputTokens: 200_000,
             maxOutputTokens: 64_000
         ))
@@ -80,7 +85,33 @@ struct PriceOverrideTests {
         let price = try JSONDecoder().decode(PriceOverride.self, from: Data(json.utf8)).makeModelPrice()
         #expect(price.mode == .chat)
         #expect(price.rates == TokenRates(input: 100_000, output: 400_000))
+        #expect(price.rates.extendedCacheWrite == nil)
         #expect(price.maxOutputTokens == nil)
+    }
+
+    @Test func oneHourCacheWriteRateAloneFallsBackToNothingElse() throws {
+        let json = #"""
+        {"model": "m", "provider": "anthropic", "input_per_million": "3", "output_per_million": "15",
+         "extended_cache_write_per_million": "6"}
+        """#
+        let price = try JSONDecoder().decode(PriceOverride.self, from: Data(json.utf8)).makeModelPrice()
+        #expect(price.rates == TokenRates(input: 3_000_000, output: 15_000_000, extendedCacheWrite: 6_000_000))
+        #expect(price.rates.effectiveCacheWrite == 3_000_000)
+        #expect(price.rates.effectiveExtendedCacheWrite == 6_000_000)
+    }
+
+    @Test(arguments: [#""6e-6""#, #""-6""#, "6", #""6.0000001""#, #""abc""#])
+    func badOneHourCacheWriteRatesAreRejected(value: String) {
+        let json = #"""
+        {"model": "m", "provider": "anthropic", "input_per_million": "3", "output_per_million": "15",
+         "extended_cache_write_per_million": \#(value)}
+        """#
+        #expect {
+            _ = try JSONDecoder().decode(PriceOverride.self, from: Data(json.utf8))
+        } throws: { error in
+            let error = error as? CatalogError
+            return error?.code == .invalidPrice && error?.model == "m" && error?.field == "extended_cache_write_per_million"
+        }
     }
 
     @Test func roundTripsThroughJSON() throws {
@@ -91,6 +122,13 @@ struct PriceOverrideTests {
         let data = try JSONEncoder().encode(override)
         #expect(String(decoding: data, as: UTF8.self).contains("\"input_per_million\":\"0.02\""))
         #expect(try JSONDecoder().decode(PriceOverride.self, from: data) == override)
+        let anthropic = PriceOverride(
+            model: "c", provider: .anthropic, inputPerMillion: "3", outputPerMillion: "15",
+            cacheWritePerMillion: "3.75", extendedCacheWritePerMillion: "6"
+        )
+        let encoded = try JSONEncoder().encode(anthropic)
+        #expect(String(decoding: encoded, as: UTF8.self).contains("\"extended_cache_write_per_million\":\"6\""))
+        #expect(try JSONDecoder().decode(PriceOverride.self, from: encoded) == anthropic)
     }
 
     @Test(arguments: [

@@ -61,6 +61,7 @@ struct Usage: Decodable, Equatable, CustomStringConvertible {
     var input: Int64
     var cachedInput: Int64
     var cacheWrite: Int64
+    var extendedCacheWrite: Int64
     var output: Int64
     var reasoning: Int64
 
@@ -68,21 +69,28 @@ struct Usage: Decodable, Equatable, CustomStringConvertible {
         case input, output, reasoning
         case cachedInput = "cached_input"
         case cacheWrite = "cache_write"
+        case extendedCacheWrite = "extended_cache_write"
     }
 
-    init(input: Int64, cachedInput: Int64, cacheWrite: Int64, output: Int64, reasoning: Int64) {
+    init(input: Int64, cachedInput: Int64, cacheWrite: Int64, extendedCacheWrite: Int64 = 0, output: Int64, reasoning: Int64) {
         self.input = input
         self.cachedInput = cachedInput
         self.cacheWrite = cacheWrite
+        self.extendedCacheWrite = extendedCacheWrite
         self.output = output
         self.reasoning = reasoning
     }
 
     init(_ usage: TokenUsage) {
-        self.init(input: usage.input, cachedInput: usage.cachedInput, cacheWrite: usage.cacheWrite, output: usage.output, reasoning: usage.reasoning)
+        self.init(
+            input: usage.input, cachedInput: usage.cachedInput, cacheWrite: usage.cacheWrite,
+            extendedCacheWrite: usage.extendedCacheWrite, output: usage.output, reasoning: usage.reasoning
+        )
     }
 
-    var description: String { "in \(input) cached \(cachedInput) write \(cacheWrite) out \(output) reasoning \(reasoning)" }
+    var description: String {
+        "in \(input) cached \(cachedInput) write \(cacheWrite) write-1h \(extendedCacheWrite) out \(output) reasoning \(reasoning)"
+    }
 }
 
 struct Rates: Decodable {
@@ -90,12 +98,14 @@ struct Rates: Decodable {
     var output: Int64
     var cachedInput: Int64?
     var cacheWrite: Int64?
+    var extendedCacheWrite: Int64?
     var reasoning: Int64?
 
     enum CodingKeys: String, CodingKey {
         case input, output, reasoning
         case cachedInput = "cached_input"
         case cacheWrite = "cache_write"
+        case extendedCacheWrite = "extended_cache_write"
     }
 }
 
@@ -137,6 +147,7 @@ struct LedgerRow: Decodable {
         let picos = usage.input * rates.input
             + usage.cachedInput * (rates.cachedInput ?? rates.input)
             + usage.cacheWrite * (rates.cacheWrite ?? rates.input)
+            + usage.extendedCacheWrite * (rates.extendedCacheWrite ?? rates.cacheWrite ?? rates.input)
             + usage.output * rates.output
             + usage.reasoning * (rates.reasoning ?? rates.output)
         return picos <= 0 ? 0 : (picos + 999) / 1000

@@ -38,7 +38,8 @@ extension EndToEnd {
                  body: ["model": "text-embedding-3-small", "input": ["alpha beta gamma delta", "epsilon"]], stream: false, hasUpstreamID: false),
             Case(name: "anthropic messages", path: "/v1/messages", dialect: .anthropic,
                  body: ["model": "claude-haiku-4-5", "max_tokens": 60, "messages": [["role": "user", "content": "Tell me about the prompt cache, in a long sentence please."]]],
-                 stream: false, headers: [("x-simulator-cached-tokens", "4"), ("x-simulator-cache-write-tokens", "3")]),
+                 stream: false, headers: [("x-simulator-cached-tokens", "4"), ("x-simulator-cache-write-tokens", "3"),
+                                          ("x-simulator-extended-cache-write-tokens", "2")]),
             Case(name: "anthropic messages stream", path: "/v1/messages", dialect: .anthropic,
                  body: ["model": "claude-haiku-4-5", "max_tokens": 60, "stream": true, "messages": [["role": "user", "content": "Stream about caches."]]], stream: true),
             Case(name: "gemini generateContent", path: "/v1beta/models/gemini-2.5-flash:generateContent", dialect: .gemini,
@@ -112,6 +113,12 @@ extension EndToEnd {
                 }
                 if item.headers.contains(where: { $0.0 == "x-simulator-cache-write-tokens" }) {
                     #expect(row.usage.cacheWrite == 3, "\(item.name): \(row.usage)")
+                }
+                if item.headers.contains(where: { $0.0 == "x-simulator-extended-cache-write-tokens" }) {
+                    // 1-hour cache writes are billed at their own rate, above the 5-minute one.
+                    #expect(row.usage.extendedCacheWrite == 2, "\(item.name): \(row.usage)")
+                    let extendedRate = try #require(row.rates.extendedCacheWrite, "\(item.name): no 1-hour cache-write rate")
+                    #expect(extendedRate > (row.rates.cacheWrite ?? row.rates.input), "\(item.name): \(extendedRate)")
                 }
                 if item.expectsReasoning {
                     #expect(row.usage.reasoning > 0, "\(item.name): no reasoning tokens recorded")

@@ -177,6 +177,41 @@ enum Fixtures {
 
     """
 
+    /// A response that wrote to the 1-hour cache: `cache_creation_input_tokens` is the total of
+    /// the `cache_creation` split.
+    static let anthropicExtendedCacheResponse = """
+    {"id":"msg_01ExtCache1h","type":"message","role":"assistant","model":"claude-sonnet-4-5-20250929","content":[{"type":"text","text":"Done."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":2095,"cache_creation_input_tokens":2051,"cache_read_input_tokens":0,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":2051},"output_tokens":503,"service_tier":"standard"}}
+    """
+
+    /// An older-style response with no `cache_creation` split.
+    static let anthropicResponseWithoutCacheSplit = """
+    {"id":"msg_01NoSplit","type":"message","role":"assistant","model":"claude-3-5-haiku-20241022","content":[{"type":"text","text":"Hi."}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":12,"cache_creation_input_tokens":1800,"cache_read_input_tokens":40,"output_tokens":6}}
+    """
+
+    /// A stream writing to both caches: the split is in `message_start`; the final `message_delta`
+    /// repeats the cumulative counts (total only, no split), as Anthropic's does.
+    static let anthropicExtendedCacheStream = """
+    event: message_start
+    data: {"type":"message_start","message":{"id":"msg_01ExtStream","type":"message","role":"assistant","content":[],"model":"claude-opus-4-1-20250805","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":30,"cache_creation_input_tokens":1500,"cache_read_input_tokens":200,"cache_creation":{"ephemeral_5m_input_tokens":500,"ephemeral_1h_input_tokens":1000},"output_tokens":1,"service_tier":"standard"}}}
+
+    event: content_block_start
+    data: {"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}
+
+    event: content_block_delta
+    data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Cached."}}
+
+    event: content_block_stop
+    data: {"type":"content_block_stop","index":0}
+
+    event: message_delta
+    data: {"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"input_tokens":30,"cache_creation_input_tokens":1500,"cache_read_input_tokens":200,"output_tokens":9}}
+
+    event: message_stop
+    data: {"type":"message_stop"}
+
+
+    """
+
     static let anthropicErrorEvent = """
     event: error
     data: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}

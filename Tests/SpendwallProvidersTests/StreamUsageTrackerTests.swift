@@ -121,6 +121,47 @@ import Testing
         #expect(!tracker.sawTerminalEvent)
     }
 
+    @Test func anthropicStreamSplitsOneHourCacheWrites() {
+        var tracker = StreamUsageTracker(endpoint: .anthropicMessages)
+        #expect(run(Fixtures.anthropicExtendedCacheStream, &tracker) == Fixtures.anthropicExtendedCacheStream)
+        // The delta's total (no split) agrees with message_start's split, which is kept.
+        #expect(tracker.usage == TokenUsage(input: 30, cachedInput: 200, cacheWrite: 500, extendedCacheWrite: 1000, output: 9))
+        #expect(tracker.usage?.totalInput == 1730)
+        #expect(tracker.responseID == "msg_01ExtStream")
+        #expect(tracker.sawTerminalEvent)
+    }
+
+    @Test func anthropicDeltaOverridesTheCacheSplit() {
+        let stream = """
+        event: message_start
+        data: {"type":"message_start","message":{"id":"msg_2","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"cache_creation_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":40,"ephemeral_1h_input_tokens":60},"output_tokens":1}}}
+
+        event: message_delta
+        data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"cache_creation_input_tokens":300,"cache_creation":{"ephemeral_1h_input_tokens":250},"output_tokens":20}}
+
+
+        """
+        var tracker = StreamUsageTracker(endpoint: .anthropicMessages)
+        _ = run(stream, &tracker)
+        // 1h from the delta (250), 5m kept from message_start (40), the unexplained 10 as 5m writes.
+        #expect(tracker.usage == TokenUsage(input: 10, cacheWrite: 50, extendedCacheWrite: 250, output: 20))
+    }
+
+    @Test func anthropicDeltaTotalBeyondTheStartSplit() {
+        let stream = """
+        event: message_start
+        data: {"type":"message_start","message":{"id":"msg_3","model":"claude-sonnet-4-5","usage":{"input_tokens":10,"cache_creation_input_tokens":100,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":100},"output_tokens":1}}}
+
+        event: message_delta
+        data: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"cache_creation_input_tokens":130,"output_tokens":20}}
+
+
+        """
+        var tracker = StreamUsageTracker(endpoint: .anthropicMessages)
+        _ = run(stream, &tracker)
+        #expect(tracker.usage == TokenUsage(input: 10, cacheWrite: 30, extendedCacheWrite: 100, output: 20))
+    }
+
     @Test func anthropicErrorEvent() {
         var tracker = StreamUsageTracker(endpoint: .anthropicMessages)
         _ = run(Fixtures.anthropicErrorEvent, &tracker)

@@ -38,6 +38,45 @@ import Testing
         #expect(result?.usage.totalInput == Int64(21 + 1500 + 188_086))
     }
 
+    @Test func anthropicOneHourCacheWritesAreExtended() {
+        let result = extract(Fixtures.anthropicExtendedCacheResponse, .anthropicMessages)
+        #expect(result?.usage == TokenUsage(input: 2095, cacheWrite: 0, extendedCacheWrite: 2051, output: 503))
+        #expect(result?.responseID == "msg_01ExtCache1h")
+        #expect(result?.usage.totalInput == Int64(2095 + 2051))
+    }
+
+    @Test func anthropicWithoutCacheSplitKeepsTheTotalInCacheWrite() {
+        let result = extract(Fixtures.anthropicResponseWithoutCacheSplit, .anthropicMessages)
+        #expect(result?.usage == TokenUsage(input: 12, cachedInput: 40, cacheWrite: 1800, output: 6))
+    }
+
+    @Test func anthropicCacheSplitDisagreeingWithTheTotal() {
+        func usage(_ json: String) -> TokenUsage? {
+            extract(#"{"usage":\#(json)}"#, .anthropicMessages)?.usage
+        }
+        // Both parts.
+        #expect(usage(#"{"input_tokens":1,"cache_creation_input_tokens":30,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20},"output_tokens":2}"#)
+            == TokenUsage(input: 1, cacheWrite: 10, extendedCacheWrite: 20, output: 2))
+        // The split falls short of the total: the rest is a 5-minute write, never lost.
+        #expect(usage(#"{"input_tokens":1,"cache_creation_input_tokens":50,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20},"output_tokens":2}"#)
+            == TokenUsage(input: 1, cacheWrite: 30, extendedCacheWrite: 20, output: 2))
+        // Only the 1-hour part given.
+        #expect(usage(#"{"input_tokens":1,"cache_creation_input_tokens":50,"cache_creation":{"ephemeral_1h_input_tokens":20},"output_tokens":2}"#)
+            == TokenUsage(input: 1, cacheWrite: 30, extendedCacheWrite: 20, output: 2))
+        // The split exceeds the total (or the total is missing): the split is used, nothing doubled.
+        #expect(usage(#"{"input_tokens":1,"cache_creation_input_tokens":5,"cache_creation":{"ephemeral_5m_input_tokens":10,"ephemeral_1h_input_tokens":20},"output_tokens":2}"#)
+            == TokenUsage(input: 1, cacheWrite: 10, extendedCacheWrite: 20, output: 2))
+        #expect(usage(#"{"input_tokens":1,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":20},"output_tokens":2}"#)
+            == TokenUsage(input: 1, extendedCacheWrite: 20, output: 2))
+        // Negative or null parts are ignored, and a null split is no split.
+        #expect(usage(#"{"input_tokens":1,"cache_creation_input_tokens":40,"cache_creation":{"ephemeral_5m_input_tokens":-7,"ephemeral_1h_input_tokens":null},"output_tokens":2}"#)
+            == TokenUsage(input: 1, cacheWrite: 40, output: 2))
+        #expect(usage(#"{"input_tokens":1,"cache_creation_input_tokens":40,"cache_creation":null,"output_tokens":2}"#)
+            == TokenUsage(input: 1, cacheWrite: 40, output: 2))
+        #expect(usage(#"{"input_tokens":1,"cache_creation_input_tokens":40,"cache_creation":{},"output_tokens":2}"#)
+            == TokenUsage(input: 1, cacheWrite: 40, output: 2))
+    }
+
     @Test func geminiThoughtsCachedAndToolUse() {
         let result = extract(Fixtures.geminiResponse, .geminiGenerateContent)
         #expect(result?.usage == TokenUsage(input: 207, cachedInput: 1000, output: 300, reasoning: 500))

@@ -31,6 +31,8 @@ struct AnthropicTests {
             #expect(int(json, "usage", "output_tokens") == wordCount(text))
             #expect(int(json, "usage", "cache_creation_input_tokens") == 0)
             #expect(int(json, "usage", "cache_read_input_tokens") == 0)
+            #expect(int(json, "usage", "cache_creation", "ephemeral_5m_input_tokens") == 0)
+            #expect(int(json, "usage", "cache_creation", "ephemeral_1h_input_tokens") == 0)
             let call = try #require(simulator.calls.last)
             #expect(call.id == id && call.endpoint == .messages && call.completed)
             #expect(call.usage == .init(input: Int64(Self.input), output: Int64(wordCount(text))))
@@ -43,8 +45,94 @@ struct AnthropicTests {
             #expect(int(json, "usage", "cache_read_input_tokens") == 3)
             #expect(int(json, "usage", "cache_creation_input_tokens") == 2)
             #expect(int(json, "usage", "input_tokens") == Self.input - 5)
+            #expect(int(json, "usage", "cache_creation", "ephemeral_5m_input_tokens") == 2)
+            #expect(int(json, "usage", "cache_creation", "ephemeral_1h_input_tokens") == 0)
             let usage = try #require(simulator.calls.last?.usage)
             #expect(usage.input == Int64(Self.input - 5) && usage.cachedInput == 3 && usage.cacheWrite == 2)
+            #expect(usage.extendedCacheWrite == 0)
+        }
+    }
+
+    @Test func extendedCacheWriteHeaderReportsOneHourWrites() async throws {
+        try await withSimulator { simulator, client in
+            let headers: HTTPFields = [.simulatorCachedTokens: "3", .simulatorCacheWriteTokens: "2", .simulatorExtendedCacheWriteTokens: "4"]
+            let json = try await client.post("/v1/messages", Self.body, headers: headers).object()
+            #expect(int(json, "usage", "cache_read_input_tokens") == 3)
+            #expect(int(json, "usage", "cache_creation_input_tokens") == 6)
+            #expect(int(json, "usage", "cache_creation", "ephemeral_5m_input_tokens") == 2)
+            #expect(int(json, "usage", "cache_creation", "ephemeral_1h_input_tokens") == 4)
+            #expect(int(json, "usage", "input_tokens") == Self.input - 9)
+            let text = try #require(string(json, "content", 0, "text"))
+            let call = try #require(simulator.calls.last)
+            #expect(call.usage == TokenUsage(
+                input: Int64(Self.input - 9), cachedInput: 3, cacheWrite: 2, extendedCacheWrite: 4, output: Int64(wordCount(text))
+            ))
+            #expect(call.usage.totalInput == Int64(Self.input))
+            #expect(simulator.usageByModel["claude-sonnet-4-5"]?.usage.extendedCacheWrite == 4)
+
+            // Only a 1-hour write: the 5-minute part is zero.
+            let only = try await client.post("/v1/messages", Self.body, headers: [.simulatorExtendedCacheWriteTokens: "5"]).object()
+            #expect(int(only, "usage", "cache_creation_input_tokens") == 5)
+            #expect(int(only, "usage", "cache_creation", "ephemeral_5m_input_tokens") == 0)
+            #expect(int(only, "usage", "cache_creation", "ephemeral_1h_input_tokens") == 5)
+            #expect(simulator.calls.last?.usage.cacheWrite == 0 && simulator.calls.last?.usage.extendedCacheWrite == 5)
+            #expect(simulator.usageByModel["claude-sonnet-4-5"]?.usage.extendedCacheWrite == 9)
+        }
+    }
+
+    @Test func extendedCacheWriteIsClampedToTheRemainingInput() async throws {
+        try await withSimulator { simulator, client in
+            let headers: HTTPFields = [.simulatorCachedTokens: "3", .simulatorCacheWriteTokens: "2", .simulatorExtendedCacheWriteTokens: "100000"]
+            let json = try await client.post("/v1/messages", Self.body, headers: headers).object()
+            #expect(int(json, "usage", "input_tokens") == 0)
+            #expect(int(json, "usage", "cache_creation", "ephemeral_5m_input_tokens") == 2)
+            #expect(int(json, "usage", "cache_creation", "ephemeral_1h_input_tokens") == Self.input - 5)
+            #expect(int(json, "usage", "cache_creation_input_tokens") == Self.input - 3)
+            let usage = try #require(simulator.calls.last?.usage)
+            #expect(usage.input == 0 && usage.cachedInput == 3 && usage.cacheWrite == 2)
+            #expect(usage.extendedCacheWrite == Int64(Self.input - 5))
+            #expect(usage.isValid && usage.totalInput == Int64(Self.input))
+
+            // The 5-minute write takes precedence; negative or junk values count as zero.
+            let greedy: HTTPFields = [.simulatorCacheWriteTokens: "100000", .simulatorExtendedCacheWriteTokens: "7"]
+            let all5m = try await client.post("/v1/messages", Self.body, headers: greedy).object()
+            #expect(int(all5m, "usage", "input_tokens") == 0)
+            #expect(int(all5m, "usage", "cache_creation", "ephemeral_5m_input_tokens") == Self.input)
+            #expect(int(all5m, "usage", "cache_creation", "ephemeral_1h_input_tokens") == 0)
+            #expect(simulator.calls.last?.usage.extendedCacheWrite == 0)
+            let junk = try await client.post("/v1/messages", Self.body, headers: [.simulatorExtendedCacheWriteTokens: "-4"]).object()
+            #expect(int(junk, "usage", "cache_creation", "ephemeral_1h_input_tokens") == 0)
+            #expect(int(junk, "usage", "input_tokens") == Self.input)
+        }
+    }
+
+    @Test func streamReportsTheCacheSplit() async throws {
+        try await withSimulator { simulator, client in
+            let streaming = Self.body.replacingOccurrences(of: #""max_tokens":1024"#, with: #""max_tokens":1024,"stream":true"#)
+            let headers: HTTPFields = [.simulatorCacheWriteTokens: "1", .simulatorExtendedCacheWriteTokens: "6"]
+            let objects = try await client.post("/v1/messages", streaming, headers: headers).events.compactMap(\.object)
+            let start = try #require(objects.first)
+            #expect(int(start, "message", "usage", "input_tokens") == Self.input - 7)
+            #expect(int(start, "message", "usage", "cache_creation_input_tokens") == 7)
+            #expect(int(start, "message", "usage", "cache_creation", "ephemeral_5m_input_tokens") == 1)
+            #expect(int(start, "message", "usage", "cache_creation", "ephemeral_1h_input_tokens") == 6)
+            let messageDelta = try #require(objects.first { $0["type"] as? String == "message_delta" })
+            #expect(int(messageDelta, "usage", "cache_creation_input_tokens") == 7)
+            #expect(int(messageDelta, "usage", "input_tokens") == Self.input - 7)
+            let output = try #require(int(messageDelta, "usage", "output_tokens"))
+            let call = try #require(simulator.calls.last)
+            #expect(call.completed)
+            #expect(call.usage == TokenUsage(input: Int64(Self.input - 7), cacheWrite: 1, extendedCacheWrite: 6, output: Int64(output)))
+        }
+    }
+
+    @Test func extendedCacheWriteHeaderIsAnthropicOnly() async throws {
+        try await withSimulator { simulator, client in
+            let body = #"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello there, model."}]}"#
+            _ = try await client.post("/v1/chat/completions", body, headers: [.simulatorExtendedCacheWriteTokens: "3"])
+            let call = try #require(simulator.calls.last)
+            #expect(call.endpoint == .chatCompletions)
+            #expect(call.usage.extendedCacheWrite == 0 && call.usage.cacheWrite == 0)
         }
     }
 

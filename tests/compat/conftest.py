@@ -196,6 +196,7 @@ def expected_cost(usage: dict, rates: dict) -> int:
         usage["input"] * rates["input"]
         + usage["cached_input"] * rates.get("cached_input", rates["input"])
         + usage["cache_write"] * rates.get("cache_write", rates["input"])
+        + usage["extended_cache_write"] * rates.get("extended_cache_write", rates.get("cache_write", rates["input"]))
         + usage["output"] * rates["output"]
         + usage["reasoning"] * rates.get("reasoning", rates["output"])
     )
@@ -206,6 +207,7 @@ SIM_USAGE_KEYS = {
     "input": "input",
     "cached_input": "cachedInput",
     "cache_write": "cacheWrite",
+    "extended_cache_write": "extendedCacheWrite",
     "output": "output",
     "reasoning": "reasoning",
 }
@@ -215,6 +217,7 @@ def check_row(gw: Gateway, row: dict, expected_usage: dict, *, model: str, upstr
               paid: bool = True) -> None:
     """Asserts a settled ledger row: usage equals the SDK-visible usage and the simulator's record,
     cost equals the price recomputed from usage × the row's rates, and the hold covered it."""
+    expected_usage = {"extended_cache_write": 0, **expected_usage}
     assert row["status"] == "settled", row
     # The ledger names the resolved catalog entry; Gemini entries carry a "gemini/" prefix.
     assert row["model"] in (model, f"gemini/{model}"), row

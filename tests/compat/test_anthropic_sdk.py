@@ -21,11 +21,18 @@ def client(gw: Gateway, api_key: str) -> Anthropic:
 
 
 def message_usage(usage) -> dict:
-    """Spendwall's disjoint usage from Anthropic usage (input_tokens already excludes cache reads/writes)."""
+    """Spendwall's disjoint usage from Anthropic usage (input_tokens already excludes cache reads/writes;
+    `cache_creation` splits the writes into the 5-minute and the dearer 1-hour cache)."""
+    writes = usage.cache_creation_input_tokens or 0
+    extended = 0
+    if getattr(usage, "cache_creation", None) is not None:
+        extended = usage.cache_creation.ephemeral_1h_input_tokens or 0
+        writes = usage.cache_creation.ephemeral_5m_input_tokens or 0
     return {
         "input": usage.input_tokens,
         "cached_input": usage.cache_read_input_tokens or 0,
-        "cache_write": usage.cache_creation_input_tokens or 0,
+        "cache_write": writes,
+        "extended_cache_write": extended,
         "output": usage.output_tokens,
         "reasoning": 0,
     }
@@ -71,6 +78,24 @@ def test_messages_with_cache_read_and_write(gw: Gateway, client: Anthropic):
     assert rates.get("cache_write", rates["input"]) > rates["input"], rates
 
 
+def test_one_hour_cache_writes_are_billed_at_their_own_rate(gw: Gateway, client: Anthropic):
+    message = client.messages.create(
+        model=MODEL,
+        max_tokens=50,
+        system="y" * 400,
+        messages=[{"role": "user", "content": "z" * 400}],
+        extra_headers={"x-simulator-cache-write-tokens": "10", "x-simulator-extended-cache-write-tokens": "40"},
+    )
+    usage = message_usage(message.usage)
+    assert usage["cache_write"] == 10 and usage["extended_cache_write"] == 40, message.usage
+    row = gw.ledger_row(upstream_id=message.id)
+    check_row(gw, row, usage, model=MODEL)
+    rates = row["rates"]
+    # Anthropic bills 1-hour writes at 2x input and 5-minute writes at 1.25x.
+    assert rates["extended_cache_write"] == 2 * rates["input"], rates
+    assert rates["cache_write"] * 4 == rates["input"] * 5, rates
+
+
 def test_messages_stream_helper(gw: Gateway, client: Anthropic):
     with client.messages.stream(
         model=MODEL,
@@ -105,13 +130,7 @@ def test_messages_raw_stream_events(gw: Gateway, client: Anthropic):
     start = events[0].message
     delta = next(e for e in events if e.type == "message_delta")
     text = "".join(e.delta.text for e in events if e.type == "content_block_delta" and e.delta.type == "text_delta")
-    usage = {
-        "input": start.usage.input_tokens,
-        "cached_input": start.usage.cache_read_input_tokens or 0,
-        "cache_write": start.usage.cache_creation_input_tokens or 0,
-        "output": delta.usage.output_tokens,
-        "reasoning": 0,
-    }
+    usage = {**message_usage(start.usage), "output": delta.usage.output_tokens}
     assert len(text.split()) == usage["output"]
     row = gw.ledger_row(upstream_id=start.id)
     check_row(gw, row, usage, model=MODEL)
