@@ -5,7 +5,6 @@ public struct ConfigurationError: Error, Sendable, Hashable, CustomStringConvert
         case invalidValue = "invalid_value"
         case notFound = "not_found"
         case conflict = "conflict"
-        case unreadableFile = "unreadable_file"
     }
 
     public var code: Code

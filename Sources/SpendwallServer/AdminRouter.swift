@@ -22,44 +22,44 @@ public enum AdminRouter {
                 statistics: gateway.enforcer.statistics
             ))
         }
-        guarded.post("/tenants") { request, context in
-            let body = try await decode(TenantBody.self, request, context)
+        guarded.post("/tenants") { request, _ in
+            let body = try await decode(TenantBody.self, request)
             return try json(try await run { try await plane.createTenant(id: body.id, name: body.name ?? body.id ?? "") }, status: .created)
         }
         guarded.patch("/tenants/:id") { request, context in
             let id = try context.parameters.require("id")
-            let body = try await decode(TenantBody.self, request, context)
+            let body = try await decode(TenantBody.self, request)
             guard let name = body.name else { throw HTTPError(.badRequest, message: "name is required") }
             return try json(try await run { try await plane.renameTenant(id: id, name: name) })
         }
         guarded.patch("/teams/:id") { request, context in
             let id = try context.parameters.require("id")
-            let body = try await decode(RenameBody.self, request, context)
+            let body = try await decode(RenameBody.self, request)
             return try json(try await run { try await plane.renameTeam(id: id, name: body.name) })
         }
         guarded.patch("/users/:id") { request, context in
             let id = try context.parameters.require("id")
-            let body = try await decode(UserUpdateBody.self, request, context)
+            let body = try await decode(UserUpdateBody.self, request)
             return try json(try await run { try await plane.updateUser(id: id, name: body.name, teamID: body.team) })
         }
         guarded.patch("/keys/:id") { request, context in
             let id = try context.parameters.require("id")
-            let update = try await decode(ControlPlane.KeyUpdate.self, request, context)
+            let update = try await decode(ControlPlane.KeyUpdate.self, request)
             return try json(try await run { try await plane.updateKey(id: id, update) })
         }
         guarded.get("/tenants") { _, _ in try json(try await gateway.controlPlane.store.tenants()) }
-        guarded.post("/teams") { request, context in
-            let body = try await decode(TeamBody.self, request, context)
+        guarded.post("/teams") { request, _ in
+            let body = try await decode(TeamBody.self, request)
             return try json(try await run { try await plane.createTeam(tenantID: body.tenant, id: body.id, name: body.name ?? body.id ?? "") }, status: .created)
         }
         guarded.get("/teams") { request, _ in try json(try await plane.store.teams(tenantID: request.uri.queryParameters["tenant"].map(String.init))) }
-        guarded.post("/users") { request, context in
-            let body = try await decode(UserBody.self, request, context)
+        guarded.post("/users") { request, _ in
+            let body = try await decode(UserBody.self, request)
             return try json(try await run { try await plane.createUser(tenantID: body.tenant, teamID: body.team, id: body.id, name: body.name ?? body.id ?? "") }, status: .created)
         }
         guarded.get("/users") { request, _ in try json(try await plane.store.users(tenantID: request.uri.queryParameters["tenant"].map(String.init))) }
-        guarded.post("/keys") { request, context in
-            let spec = try await decode(ControlPlane.KeySpec.self, request, context)
+        guarded.post("/keys") { request, _ in
+            let spec = try await decode(ControlPlane.KeySpec.self, request)
             let created = try await run { try await plane.createKey(spec) }
             return try json(CreatedKey(key: created.record, secret: created.secret), status: .created)
         }
@@ -68,8 +68,8 @@ public enum AdminRouter {
             let id = try context.parameters.require("id")
             return try json(try await run { try await plane.revokeKey(id: id) })
         }
-        guarded.post("/budgets") { request, context in
-            let spec = try await decode(ControlPlane.BudgetSpec.self, request, context)
+        guarded.post("/budgets") { request, _ in
+            let spec = try await decode(ControlPlane.BudgetSpec.self, request)
             return try json(try await run { try await plane.setBudget(spec) })
         }
         guarded.get("/budgets") { request, _ in
@@ -143,7 +143,7 @@ public enum AdminRouter {
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: BasicRequestContext) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
         let body = try await request.body.collect(upTo: 1024 * 1024)
         do {
             return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
