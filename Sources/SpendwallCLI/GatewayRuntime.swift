@@ -51,55 +51,48 @@ struct GatewayRuntime {
 
         // The simulator listens on its own loopback port, so the proxy path is the real one.
         let simulated = ProviderKind.allCases.filter { configuration.upstream(for: $0).kind == .simulator }
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Gateway.makeHTTPClientConfiguration())
-        do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var baseURLs: [ProviderKind: String] = [:]
-                var simulatorGroup: ServiceGroup?
-                if !simulated.isEmpty {
-                    let simulator = SimulatedProvider(config: SimulatorConfig(
-                        firstByteDelay: .milliseconds(configuration.simulator.firstByteDelayMillis),
-                        interChunkDelay: .milliseconds(configuration.simulator.interChunkDelayMillis)
-                    ))
-                    let port = PortBox()
-                    var simulatorLogger = logger
-                    simulatorLogger.logLevel = .warning
-                    let application = simulator.makeApplication(host: "127.0.0.1", port: 0, logger: simulatorLogger) { port.set($0) }
-                    // Its own group, stopped gracefully after the gateway has drained.
-                    let serviceGroup = ServiceGroup(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: simulatorLogger)
-                    simulatorGroup = serviceGroup
-                    group.addTask { try await serviceGroup.run() }
-                    let bound = try await port.wait()
-                    for provider in simulated { baseURLs[provider] = "http://127.0.0.1:\(bound)" }
-                }
-                do {
-                    try await serve(
-                        store: store, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog, httpClient: httpClient,
-                        baseURLs: baseURLs, adminToken: adminToken, simulatorURL: baseURLs.values.first
-                    )
-                } catch {
-                    await simulatorGroup?.triggerGracefulShutdown()
-                    throw error
-                }
-                await simulatorGroup?.triggerGracefulShutdown()
-                try await group.waitForAll()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var baseURLs: [ProviderKind: String] = [:]
+            var simulatorGroup: ServiceGroup?
+            if !simulated.isEmpty {
+                let simulator = SimulatedProvider(config: SimulatorConfig(
+                    firstByteDelay: .milliseconds(configuration.simulator.firstByteDelayMillis),
+                    interChunkDelay: .milliseconds(configuration.simulator.interChunkDelayMillis)
+                ))
+                let port = PortBox()
+                var simulatorLogger = logger
+                simulatorLogger.logLevel = .warning
+                let application = simulator.makeApplication(host: "127.0.0.1", port: 0, logger: simulatorLogger) { port.set($0) }
+                // Its own group, stopped gracefully after the gateway has drained.
+                let serviceGroup = ServiceGroup(services: [application], gracefulShutdownSignals: [], cancellationSignals: [], logger: simulatorLogger)
+                simulatorGroup = serviceGroup
+                group.addTask { try await serviceGroup.run() }
+                let bound = try await port.wait()
+                for provider in simulated { baseURLs[provider] = "http://127.0.0.1:\(bound)" }
             }
-        } catch {
-            try? await httpClient.shutdown()
-            throw error
+            do {
+                try await serve(
+                    store: store, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog,
+                    baseURLs: baseURLs, adminToken: adminToken, simulatorURL: baseURLs.values.first
+                )
+            } catch {
+                await simulatorGroup?.triggerGracefulShutdown()
+                throw error
+            }
+            await simulatorGroup?.triggerGracefulShutdown()
+            try await group.waitForAll()
         }
-        try await httpClient.shutdown()
     }
 
     private func serve(
-        store: SQLiteStore, enforcer: Enforcer, controlPlane: ControlPlane, catalog: CatalogHolder, httpClient: HTTPClient,
+        store: SQLiteStore, enforcer: Enforcer, controlPlane: ControlPlane, catalog: CatalogHolder,
         baseURLs: [ProviderKind: String], adminToken: String, simulatorURL: String?
     ) async throws {
         let importedPath = home.importedPricesPath
         let overrides = configuration.prices
-        let gateway = Gateway(
+        let gateway = try Gateway(
             configuration: configuration, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog,
-            httpClient: httpClient, upstreamBaseURLs: baseURLs, environment: ProcessInfo.processInfo.environment,
+            upstreamBaseURLs: baseURLs, environment: ProcessInfo.processInfo.environment,
             logger: logger,
             priceReloader: { bytes in
                 let data = Data(bytes.readableBytesView)
@@ -152,7 +145,13 @@ struct GatewayRuntime {
             logger: logger
         ))
         shutdown.attach(group)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await gateway.shutdown()
+            throw error
+        }
+        await gateway.shutdown()
     }
 
     static func hostAndPort(_ text: String, name: String) throws -> (String, Int) {

@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// - The hot-path writes (`recordHold`, `settle`) go through a ``WriteBatcher``: under
 ///   concurrency, every write waiting at the same moment commits in one transaction (group
-///   commit); alone, a write is one small transaction with no added delay.
+///   commit), on the caller's thread; alone, a write is one small transaction with no added delay.
 /// - A second process opening the same file is refused with `StoreError.Code.locked` (see
 ///   ``close()``); the lock dies with the process, even on `kill -9`.
 /// - Reads use the pool's reader connections and never wait for writes.
@@ -72,6 +72,7 @@ public final class SQLiteStore: SpendStore {
         self.pool = pool
         self.fileLock = Mutex(lock)
         self.batcher = WriteBatcher(
+            execute: { body in try pool.writeWithoutTransaction { db in body(db) } },
             schedule: { drain in pool.asyncWriteWithoutTransaction(drain) },
             commit: { db, writes in Self.commit(writes, in: db) }
         )

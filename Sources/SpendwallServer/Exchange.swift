@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import HTTPTypes
 import Hummingbird
 import Logging
@@ -25,10 +24,11 @@ struct Exchange: Sendable {
 
     static let maxBufferedResponse = 64 * 1024 * 1024
 
-    func forward(_ upstream: HTTPClientRequest) async -> Response {
-        let response: HTTPClientResponse
+    func forward(_ upstream: UpstreamRequest, to origin: UpstreamOrigin) async -> Response {
+        let response: UpstreamResponse
         do {
-            response = try await gateway.httpClient.execute(upstream, timeout: .seconds(gateway.configuration.upstreamTimeoutSeconds))
+            let deadline = NIODeadline.now() + .seconds(Int64(gateway.configuration.upstreamTimeoutSeconds))
+            response = try await gateway.upstream.execute(upstream, to: origin, deadline: deadline)
         } catch {
             // Once sent, the provider may have generated (and billed) the whole answer.
             let sent = !Self.failedBeforeSending(error)
@@ -53,14 +53,14 @@ struct Exchange: Sendable {
 
     // MARK: Relays
 
-    private func relayError(_ response: HTTPClientResponse, status: Int, headers: HTTPFields) async -> Response {
+    private func relayError(_ response: UpstreamResponse, status: Int, headers: HTTPFields) async -> Response {
         let body = (try? await response.body.collect(upTo: 1024 * 1024)) ?? ByteBuffer()
         let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint)
         await settle(extracted?.usage ?? .zero, status: .upstreamError, upstreamStatus: status, upstreamID: extracted?.responseID)
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
-    private func relayBuffered(_ response: HTTPClientResponse, headers: HTTPFields) async -> Response {
+    private func relayBuffered(_ response: UpstreamResponse, headers: HTTPFields) async -> Response {
         let status = Int(response.status.code)
         let body: ByteBuffer
         do {
@@ -80,7 +80,7 @@ struct Exchange: Sendable {
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
-    private func relayStream(_ response: HTTPClientResponse, headers: HTTPFields) -> Response {
+    private func relayStream(_ response: UpstreamResponse, headers: HTTPFields) -> Response {
         let exchange = self
         let status = Int(response.status.code)
         return Response(
@@ -144,16 +144,11 @@ struct Exchange: Sendable {
     }
 
     static func isTimeout(_ error: any Error) -> Bool {
-        if let clientError = error as? HTTPClientError {
-            return clientError == .deadlineExceeded || clientError == .readTimeout || clientError == .connectTimeout
-        }
-        return String(reflecting: error).lowercased().contains("timeout")
+        (error as? UpstreamError)?.code == .timedOut
     }
 
     /// True when the request certainly never reached the provider (so nothing can be billed).
     static func failedBeforeSending(_ error: any Error) -> Bool {
-        if let clientError = error as? HTTPClientError, clientError == .connectTimeout { return true }
-        let text = String(reflecting: error).lowercased()
-        return text.contains("connection refused") || text.contains("connecttimeout") || text.contains("nioconnectionerror")
+        (error as? UpstreamError)?.mayHaveBeenSent == false
     }
 }

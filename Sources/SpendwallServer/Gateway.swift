@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 import Logging
 import SpendwallCore
@@ -10,7 +9,7 @@ public final class Gateway: Sendable {
     let enforcer: Enforcer
     let controlPlane: ControlPlane
     let catalog: CatalogHolder
-    let httpClient: HTTPClient
+    let upstream: UpstreamClient
     let targets: [ProviderKind: UpstreamTarget]
     let logger: Logger
     /// Replaces the catalog from a LiteLLM-format file's bytes; returns the new version.
@@ -21,15 +20,15 @@ public final class Gateway: Sendable {
     ///   configuration names.
     public init(
         configuration: GatewayConfiguration, enforcer: Enforcer, controlPlane: ControlPlane, catalog: CatalogHolder,
-        httpClient: HTTPClient, upstreamBaseURLs: [ProviderKind: String], environment: [String: String], logger: Logger,
+        upstreamBaseURLs: [ProviderKind: String], environment: [String: String], logger: Logger,
         priceReloader: (@Sendable (ByteBuffer) throws -> String)? = nil
-    ) {
+    ) throws {
         self.priceReloader = priceReloader
         self.configuration = configuration
         self.enforcer = enforcer
         self.controlPlane = controlPlane
         self.catalog = catalog
-        self.httpClient = httpClient
+        self.upstream = try UpstreamClient()
         self.logger = logger
         var targets: [ProviderKind: UpstreamTarget] = [:]
         for provider in ProviderKind.allCases {
@@ -46,15 +45,8 @@ public final class Gateway: Sendable {
         self.targets = targets
     }
 
-    /// The HTTP client settings the gateway needs: many connections per upstream host (the
-    /// default of 8 would queue a busy gateway), explicit timeouts, no decompression.
-    public static func makeHTTPClientConfiguration() -> HTTPClient.Configuration {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
-        // No read timeout: each request carries its own deadline, and a per-read timer costs CPU on every chunk.
-        configuration.timeout = .init(connect: .seconds(10))
-        configuration.decompression = .disabled
-        configuration.httpVersion = .automatic
-        return configuration
+    /// Closes the idle upstream connections; call once the data plane has stopped.
+    public func shutdown() async {
+        await upstream.shutdown()
     }
 }

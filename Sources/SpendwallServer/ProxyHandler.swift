@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -39,9 +38,12 @@ struct ProxyHandler: Sendable {
             let variable = gateway.targets[provider]?.apiKeyEnv ?? "the provider key variable"
             throw GatewayError(.serviceUnavailable, "upstream_not_configured", "No \(provider.displayName) upstream credential is configured: set \(variable) before starting the gateway, or use the simulator.")
         }
+        guard let origin = target.origin else {
+            throw GatewayError(.serviceUnavailable, "upstream_not_configured", "The \(provider.displayName) base_url '\(target.baseURL)' is not an http:// or https:// URL.")
+        }
         var body = try await collectBody(request)
         guard endpoint.isBillable else {
-            return try await forwardFree(request, body: body, route: route, target: target, requestID: requestID)
+            return try await forwardFree(request, body: body, route: route, target: target, origin: origin, requestID: requestID)
         }
         let peek: RequestPeek
         do {
@@ -98,7 +100,7 @@ struct ProxyHandler: Sendable {
             geminiJSONArrayStream: endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse",
             choices: peek.choices
         )
-        return await exchange.forward(upstreamRequest(request, body: body, route: route, target: target))
+        return await exchange.forward(upstreamRequest(request, body: body, route: route, target: target), to: origin)
     }
 
     // MARK: Steps
@@ -137,14 +139,10 @@ struct ProxyHandler: Sendable {
         return key.allTags(adding: extra)
     }
 
-    private func upstreamRequest(_ request: Request, body: ByteBuffer, route: EndpointRoute, target: UpstreamTarget) -> HTTPClientRequest {
+    private func upstreamRequest(_ request: Request, body: ByteBuffer, route: EndpointRoute, target: UpstreamTarget) -> UpstreamRequest {
         var path = route.endpoint.upstreamPath(model: route.pathModel, geminiVersion: route.geminiVersion ?? "v1beta")
         if let query = Self.forwardedQuery(request.uri.query) { path += "?" + query }
-        var upstream = HTTPClientRequest(url: target.baseURL + path)
-        upstream.method = .POST
-        upstream.headers = ForwardedHeaders.upstream(from: request.headers, target: target)
-        upstream.body = .bytes(body)
-        return upstream
+        return UpstreamRequest(target: path, headers: ForwardedHeaders.upstream(from: request.headers, target: target), body: body)
     }
 
     /// The client's query string minus any `key=` credential.
@@ -155,10 +153,13 @@ struct ProxyHandler: Sendable {
     }
 
     /// Forwards a request that costs nothing (Anthropic `count_tokens`) without a hold.
-    private func forwardFree(_ request: Request, body: ByteBuffer, route: EndpointRoute, target: UpstreamTarget, requestID: String) async throws -> Response {
+    private func forwardFree(
+        _ request: Request, body: ByteBuffer, route: EndpointRoute, target: UpstreamTarget, origin: UpstreamOrigin, requestID: String
+    ) async throws -> Response {
         let upstream = upstreamRequest(request, body: body, route: route, target: target)
         do {
-            let response = try await gateway.httpClient.execute(upstream, timeout: .seconds(gateway.configuration.upstreamTimeoutSeconds))
+            let deadline = NIODeadline.now() + .seconds(Int64(gateway.configuration.upstreamTimeoutSeconds))
+            let response = try await gateway.upstream.execute(upstream, to: origin, deadline: deadline)
             let bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
             return Response(
                 status: HTTPResponse.Status(code: Int(response.status.code)),

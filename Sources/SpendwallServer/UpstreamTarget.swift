@@ -10,6 +10,8 @@ struct UpstreamTarget: Sendable {
     var provider: ProviderKind
     /// Base URL without a trailing slash, e.g. `https://api.openai.com`.
     var baseURL: String
+    /// The parsed base URL; nil when it is not an `http(s)` URL.
+    var origin: UpstreamOrigin?
     /// The provider credential, if configured.
     var apiKey: String?
     /// The environment variable the key should come from, for error messages.
@@ -20,6 +22,7 @@ struct UpstreamTarget: Sendable {
         while base.hasSuffix("/") { base.removeLast() }
         self.provider = provider
         self.baseURL = base
+        self.origin = UpstreamOrigin(baseURL: base)
         self.apiKey = apiKey
         self.apiKeyEnv = apiKeyEnv
     }
