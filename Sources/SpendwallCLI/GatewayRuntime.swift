@@ -1,5 +1,4 @@
 import UnixSignals
-import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging

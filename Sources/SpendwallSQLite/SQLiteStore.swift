@@ -1,3 +1,4 @@
+import Dispatch
 import GRDB
 import SpendwallCore
 import SpendwallStorage
@@ -109,6 +110,8 @@ public final class SQLiteStore: SpendStore {
             var configuration = Configuration()
             configuration.busyMode = .timeout(5)
             configuration.label = "spendwall.checkpoint"
+            // Background priority: the copy into the database file must never preempt requests.
+            configuration.qos = .background
             let opened = try DatabaseQueue(path: path, configuration: configuration)
             connection = opened
             return opened
