@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A tiny HTTP/1.1 server on a loopback port for the upstream client's tests. The path picks
@@ -16,21 +17,28 @@ final class TestUpstream: Sendable {
 
     let channel: any Channel
     private let accepted: Counter
+    private let requests: Counter
 
     /// Connections the server has accepted so far.
     var acceptedConnections: Int { accepted.value.withLock { $0 } }
+    /// Request heads the server has read so far.
+    var receivedRequests: Int { requests.value.withLock { $0 } }
     var port: Int { channel.localAddress?.port ?? 0 }
 
-    init() async throws {
+    /// - Parameter tls: when given, the server speaks TLS with it.
+    init(tls: NIOSSLContext? = nil) async throws {
         let accepted = Counter()
+        let requests = Counter()
         self.accepted = accepted
+        self.requests = requests
         channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 accepted.value.withLock { $0 += 1 }
                 return channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(Responder())
+                    try channel.pipeline.syncOperations.addHandler(Responder(requests: requests))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
@@ -50,10 +58,17 @@ final class TestUpstream: Sendable {
         typealias OutboundOut = HTTPServerResponsePart
 
         private var path = ""
+        private let requests: Counter
+
+        init(requests: Counter) {
+            self.requests = requests
+        }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let head): path = head.uri
+            case .head(let head):
+                path = head.uri
+                requests.value.withLock { $0 += 1 }
             case .body: break
             case .end: respond(context)
             }

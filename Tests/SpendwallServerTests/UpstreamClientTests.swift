@@ -1,6 +1,8 @@
 import NIOCore
 import NIOHTTP1
+import Foundation
 import NIOPosix
+import NIOSSL
 @testable import SpendwallServer
 import Testing
 
@@ -118,6 +120,41 @@ struct UpstreamClientTests {
         #expect(error?.code == .connectFailed)
         #expect(error?.mayHaveBeenSent == false)
         await client.shutdown()
+    }
+
+    @Test("an https origin whose certificate is not trusted fails in the handshake, before sending")
+    func untrustedCertificate() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spendwall-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (certificate, key) = (directory.appendingPathComponent("cert.pem").path, directory.appendingPathComponent("key.pem").path)
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
+            "-days", "1", "-subj", "/CN=localhost",
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl could not make a test certificate")
+        let serverTLS = try NIOSSLContext(configuration: .makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+        ))
+        let server = try await TestUpstream(tls: serverTLS)
+        let client = try UpstreamClient()
+        let target = try #require(UpstreamOrigin(baseURL: "https://localhost:\(server.port)"))
+        #expect(target.usesTLS)
+        let error = await #expect(throws: UpstreamError.self) {
+            try await client.execute(request("/ok"), to: target, deadline: soon)
+        }
+        #expect(error?.code == .connectFailed)
+        #expect(error?.mayHaveBeenSent == false)
+        #expect(server.acceptedConnections >= 1)
+        #expect(server.receivedRequests == 0)
+        await client.shutdown()
+        await server.stop()
     }
 
     @Test("base URLs parse into origins; anything but http(s) is refused", arguments: [
