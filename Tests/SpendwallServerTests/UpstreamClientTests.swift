@@ -72,7 +72,7 @@ struct UpstreamClientTests {
         let client = try UpstreamClient()
         do {
             let response = try await client.execute(request("/big"), to: origin(server), deadline: soon)
-            var iterator = response.body.makeAsyncIterator()
+            let iterator = response.body.makeAsyncIterator()
             _ = try await iterator.next()
         }
         let response = try await client.execute(request("/ok"), to: origin(server), deadline: soon)

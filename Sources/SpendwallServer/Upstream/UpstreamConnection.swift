@@ -33,6 +33,9 @@ final class UpstreamConnection: ChannelDuplexHandler {
     private var generation: UInt64 = 0
     private var consumerIsBehind = false
     private var readIsPending = false
+    /// Why the connection closed while no request was in flight (a failed TLS handshake), for
+    /// the request that was about to use it. Nothing was sent on it.
+    private var closedBy: UpstreamError?
 
     init(origin: UpstreamOrigin) {
         self.origin = origin
@@ -48,12 +51,18 @@ final class UpstreamConnection: ChannelDuplexHandler {
     /// Writes the request and completes `promise` with the response head (or the failure).
     func send(_ request: UpstreamRequest, deadline: NIODeadline, promise: EventLoopPromise<UpstreamResponse>) {
         guard isReusable, let context else {
-            promise.fail(UpstreamError(.connectionClosed, mayHaveBeenSent: false, "the pooled connection closed before use"))
+            promise.fail(closedBy ?? UpstreamError(.connectionClosed, mayHaveBeenSent: false, "the pooled connection closed before use"))
             return
         }
         generation &+= 1
         state = .awaitingHead(promise)
+        // The previous body may have ended while its consumer was behind, with a read held back:
+        // release it, or this response would never be read.
         consumerIsBehind = false
+        if readIsPending {
+            readIsPending = false
+            context.read()
+        }
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
         self.deadline = context.eventLoop.scheduleTask(deadline: deadline) { bound.value.timedOut() }
 
@@ -99,13 +108,15 @@ final class UpstreamConnection: ChannelDuplexHandler {
             deadline = nil
             switch state {
             case .streaming(let source, let keepAlive):
-                source.finish()
+                // Back in the pool before the consumer learns the body ended, so its next request
+                // (possibly on another thread) finds this connection.
                 if keepAlive {
                     state = .idle
                     checkIn?()
                 } else {
                     close(context)
                 }
+                source.finish()
             case .abandoned:
                 close(context)
             case .idle, .awaitingHead, .closed:
@@ -177,7 +188,11 @@ final class UpstreamConnection: ChannelDuplexHandler {
         switch previous {
         case .awaitingHead(let promise): promise.fail(error)
         case .streaming(let source, _): source.finish(error)
-        case .idle, .abandoned, .closed: break
+        case .idle:
+            var unsent = error
+            unsent.mayHaveBeenSent = false
+            closedBy = closedBy ?? unsent
+        case .abandoned, .closed: break
         }
         if let context, context.channel.isActive { context.close(promise: nil) }
     }
