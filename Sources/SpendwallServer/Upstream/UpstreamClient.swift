@@ -9,7 +9,7 @@ import Synchronization
 /// arrived on, with no thread hop and no header or body conversion beyond the HTTP/1.1 codec.
 /// TLS for `https` origins.
 final class UpstreamClient: Sendable {
-    private struct IdleConnection: Sendable {
+    fileprivate struct IdleConnection: Sendable {
         var channel: any Channel
         var connection: NIOLoopBound<UpstreamConnection>
         var since: NIODeadline
@@ -77,16 +77,8 @@ final class UpstreamClient: Sendable {
         var stale: [IdleConnection] = []
         let reused = try state.withLock { state -> IdleConnection? in
             guard !state.isShutDown else { throw UpstreamError(.shutDown, mayHaveBeenSent: false, "the gateway is shutting down") }
-            guard var idle = state.idle[origin], !idle.isEmpty else { return nil }
-            defer { state.idle[origin] = idle }
-            // Connections idle for too long, or closed by the provider, go.
-            idle.removeAll { candidate in
-                let expired = !candidate.channel.isActive || now - candidate.since >= idleTimeout
-                if expired { stale.append(candidate) }
-                return expired
-            }
-            let index = loop.flatMap { loop in idle.lastIndex { $0.channel.eventLoop === loop } } ?? idle.indices.last
-            return index.map { idle.remove(at: $0) }
+            // Mutated in place: no copy of the idle list per request.
+            return state.idle[origin]?.takeReusable(preferring: loop, now: now, idleTimeout: idleTimeout, stale: &stale)
         }
         for connection in stale { connection.channel.close(promise: nil) }
         if let reused { return reused.connection }
@@ -145,5 +137,22 @@ final class UpstreamClient: Sendable {
             channel.close(promise: nil)
             throw UpstreamError(.connectFailed, mayHaveBeenSent: false, "could not set up the connection to \(origin): \(error)")
         }
+    }
+}
+
+extension [UpstreamClient.IdleConnection] {
+    /// Removes and returns a live connection, on `loop` if one is, else the most recently used;
+    /// connections idle past `idleTimeout` (the oldest, at the front) or closed by the provider
+    /// are moved to `stale`.
+    fileprivate mutating func takeReusable(
+        preferring loop: (any EventLoop)?, now: NIODeadline, idleTimeout: TimeAmount, stale: inout [UpstreamClient.IdleConnection]
+    ) -> UpstreamClient.IdleConnection? {
+        while let oldest = first, now - oldest.since >= idleTimeout { stale.append(removeFirst()) }
+        while let index = loop.flatMap({ loop in lastIndex { $0.channel.eventLoop === loop } }) ?? indices.last {
+            let candidate = remove(at: index)
+            if candidate.channel.isActive { return candidate }
+            stale.append(candidate)
+        }
+        return nil
     }
 }
