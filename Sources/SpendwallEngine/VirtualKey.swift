@@ -55,24 +55,33 @@ public struct VirtualKey: Sendable, Hashable {
 
     /// Lowercase hex SHA-256 of any string.
     public static func hash(_ text: String) -> String {
-        hex(SHA256.hash(data: Data(text.utf8)))
+        hex(digest(of: text))
     }
+
+    /// SHA-256 of the UTF-8 of `parts`, hashed in place (no copy into `Data`).
+    private static func digest(of parts: String...) -> SHA256.Digest {
+        var hasher = SHA256()
+        for var part in parts {
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        return hasher.finalize()
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// Lowercase hex of a digest, built in one allocation (it runs on every request).
     static func hex(_ digest: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64)
         for byte in digest {
-            bytes.append(digits[Int(byte >> 4)])
-            bytes.append(digits[Int(byte & 0x0F)])
+            bytes.append(hexDigits[Int(byte >> 4)])
+            bytes.append(hexDigits[Int(byte & 0x0F)])
         }
         return String(decoding: bytes, as: UTF8.self)
     }
 
     static func checksum(of body: String) -> String {
-        let digest = Array(SHA256.hash(data: Data(("spendwall:" + body).utf8)))
-        return base62(Array(digest.prefix(8)), length: checksumLength)
+        base62(Array(digest(of: "spendwall:", body).prefix(8)), length: checksumLength)
     }
 
     /// Big-endian base62 of `bytes`, left-padded or truncated to `length` characters.

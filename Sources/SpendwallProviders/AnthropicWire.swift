@@ -80,6 +80,25 @@ struct AnthropicUsage: Decodable, Sendable {
     }
 }
 
+extension AnthropicUsage {
+    static let nestedKeys = ["cache_creation"]
+
+    init(_ counts: UsageCounts) throws(UsageCounts.Mismatch) {
+        self.init(
+            inputTokens: try counts.count("input_tokens"),
+            outputTokens: try counts.count("output_tokens"),
+            cacheCreationInputTokens: try counts.count("cache_creation_input_tokens"),
+            cacheReadInputTokens: try counts.count("cache_read_input_tokens"),
+            cacheCreation: try counts.nested("cache_creation").map { breakdown throws(UsageCounts.Mismatch) in
+                CacheCreation(
+                    ephemeral5mInputTokens: try breakdown.count("ephemeral_5m_input_tokens"),
+                    ephemeral1hInputTokens: try breakdown.count("ephemeral_1h_input_tokens")
+                )
+            }
+        )
+    }
+}
+
 /// An Anthropic stream event, reduced to what the tracker reads.
 struct AnthropicStreamEvent: Decodable, Sendable {
     struct Message: Decodable, Sendable {

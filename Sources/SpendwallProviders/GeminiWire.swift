@@ -21,6 +21,18 @@ struct GeminiUsage: Decodable, Sendable {
     }
 }
 
+extension GeminiUsage {
+    init(_ counts: UsageCounts) throws(UsageCounts.Mismatch) {
+        self.init(
+            promptTokenCount: try counts.count("promptTokenCount"),
+            candidatesTokenCount: try counts.count("candidatesTokenCount"),
+            cachedContentTokenCount: try counts.count("cachedContentTokenCount"),
+            thoughtsTokenCount: try counts.count("thoughtsTokenCount"),
+            toolUsePromptTokenCount: try counts.count("toolUsePromptTokenCount")
+        )
+    }
+}
+
 /// One `GenerateContentResponse` (a whole response, an SSE chunk, or an array element).
 struct GeminiResponse: Decodable, Sendable {
     struct Candidate: Decodable, Sendable {

@@ -163,3 +163,35 @@ struct OpenAIResponsesEvent: Decodable, Sendable {
 struct OpenAIResponsesDelta: Decodable, Sendable {
     var delta: String
 }
+
+extension OpenAIChatUsage {
+    static let nestedKeys = ["prompt_tokens_details", "completion_tokens_details"]
+
+    init(_ counts: UsageCounts) throws(UsageCounts.Mismatch) {
+        let read = try counts.openAI(("prompt_tokens", "prompt_tokens_details"), ("completion_tokens", "completion_tokens_details"))
+        self.init(promptTokens: read.input, completionTokens: read.output,
+                  promptTokensDetails: PromptDetails(cachedTokens: read.cached), completionTokensDetails: CompletionDetails(reasoningTokens: read.reasoning))
+    }
+}
+
+extension OpenAIResponsesUsage {
+    static let nestedKeys = ["input_tokens_details", "output_tokens_details"]
+
+    init(_ counts: UsageCounts) throws(UsageCounts.Mismatch) {
+        let read = try counts.openAI(("input_tokens", "input_tokens_details"), ("output_tokens", "output_tokens_details"))
+        self.init(inputTokens: read.input, outputTokens: read.output,
+                  inputTokensDetails: InputDetails(cachedTokens: read.cached), outputTokensDetails: OutputDetails(reasoningTokens: read.reasoning))
+    }
+}
+
+extension UsageCounts {
+    /// The counts of both OpenAI usage shapes: input and output totals, with `cached_tokens` and
+    /// `reasoning_tokens` inside the named details objects.
+    func openAI(_ input: (total: String, details: String), _ output: (total: String, details: String)) throws(Mismatch)
+        -> (input: Int64?, output: Int64?, cached: Int64?, reasoning: Int64?) {
+        (
+            try count(input.total), try count(output.total),
+            try nested(input.details)?.count("cached_tokens"), try nested(output.details)?.count("reasoning_tokens")
+        )
+    }
+}

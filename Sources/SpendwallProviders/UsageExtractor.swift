@@ -37,19 +37,25 @@ public enum UsageExtractor {
             return JSONText.unescape(bytes, member.valueRange.lowerBound + 1..<member.valueRange.upperBound - 1)
         }
 
-        let usage: TokenUsage?
+        /// The usage member `key`, read with `read`; nil when absent or not a usage object.
+        func usage(_ key: String, nested: [String] = [], _ read: (UsageCounts) throws(UsageCounts.Mismatch) -> TokenUsage) -> TokenUsage? {
+            guard let member = member(key), member.kind == .object,
+                  let counts = UsageCounts(slice(member), nested: nested) else { return nil }
+            return try? read(counts)
+        }
+
         switch endpoint {
         case .openaiChatCompletions, .openaiEmbeddings:
-            usage = member("usage").flatMap { WireJSON.decode(OpenAIChatUsage.self, from: slice($0)) }?.tokenUsage
+            let usage = usage("usage", nested: OpenAIChatUsage.nestedKeys) { counts throws(UsageCounts.Mismatch) in try OpenAIChatUsage(counts).tokenUsage }
             return usage.map { ExtractedResponse(usage: $0, responseID: string("id"), model: string("model")) }
         case .openaiResponses:
-            usage = member("usage").flatMap { WireJSON.decode(OpenAIResponsesUsage.self, from: slice($0)) }?.tokenUsage
+            let usage = usage("usage", nested: OpenAIResponsesUsage.nestedKeys) { counts throws(UsageCounts.Mismatch) in try OpenAIResponsesUsage(counts).tokenUsage }
             return usage.map { ExtractedResponse(usage: $0, responseID: string("id"), model: string("model")) }
         case .anthropicMessages:
-            usage = member("usage").flatMap { WireJSON.decode(AnthropicUsage.self, from: slice($0)) }?.tokenUsage
+            let usage = usage("usage", nested: AnthropicUsage.nestedKeys) { counts throws(UsageCounts.Mismatch) in try AnthropicUsage(counts).tokenUsage }
             return usage.map { ExtractedResponse(usage: $0, responseID: string("id"), model: string("model")) }
         case .geminiGenerateContent, .geminiStreamGenerateContent:
-            usage = member("usageMetadata").flatMap { WireJSON.decode(GeminiUsage.self, from: slice($0)) }?.tokenUsage
+            let usage = usage("usageMetadata") { counts throws(UsageCounts.Mismatch) in try GeminiUsage(counts).tokenUsage }
             return usage.map { ExtractedResponse(usage: $0, responseID: string("responseId"), model: string("modelVersion")) }
         case .anthropicCountTokens:
             return nil

@@ -35,10 +35,19 @@ enum ClientCredential {
         throw GatewayError(.unauthorized, "invalid_api_key", "No API key: send your Spendwall key (sw-…) in \(expected).")
     }
 
+    /// The token of an `Authorization: Bearer <token>` value (scheme case-insensitive, spaces
+    /// and tabs around the token dropped), or nil for any other scheme.
     static func bearerToken(_ value: String) -> String? {
-        let prefix = "bearer "
-        guard value.count > prefix.count, value.prefix(prefix.count).lowercased() == prefix else { return nil }
-        return String(value.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+        let utf8 = value.utf8
+        let scheme = "bearer ".utf8
+        guard utf8.count > scheme.count,
+              zip(utf8, scheme).allSatisfy({ byte, expected in expected == 0x20 ? byte == 0x20 : byte | 0x20 == expected })
+        else { return nil }
+        let isBlank = { (byte: UInt8) in byte == 0x20 || byte == 0x09 }
+        let token = utf8.dropFirst(scheme.count).drop(while: isBlank)
+        var end = token.endIndex
+        while end > token.startIndex, isBlank(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        return String(value[token.startIndex..<end])
     }
 }
 
