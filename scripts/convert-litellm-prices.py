@@ -23,8 +23,11 @@ What the output keeps (standard library only, no network):
   (`cache_creation_input_token_cost_above_1hr` -> `extended_cache_write`) and reasoning; and
   every `<price field>_above_<N>k_tokens` field (e.g.
   `cache_creation_input_token_cost_above_1hr_above_200k_tokens`) as a long-context tier above
-  N*1000 input tokens. Other variants (`_batches`, `_priority`, `_flex`, OpenAI's `_above_12hr`)
-  are not billed by Spendwall and are left out. Tier fields are copied as the data has them; the Swift loader
+  N*1000 input tokens; and OpenAI's processing tiers, `input_cost_per_token_priority`,
+  `output_cost_per_token_priority`, `cache_read_input_token_cost_priority` (and the same with
+  `_flex`) as {"priority": {"input", "output", "cached_input"}} (and "flex"). Other variants
+  (`_batches`, OpenAI's `_above_12hr`, tiered `_priority` fields) are not billed by Spendwall and
+  are left out. Tier fields are copied as the data has them; the Swift loader
   (`SpendwallCatalog/LiteLLMPriceRules.swift`) decides what a tier's missing field means, so
   the bundled file and an imported upstream file go through the same rules.
 
@@ -58,6 +61,13 @@ PRICE_FIELDS = {
     # Anthropic's 1-hour prompt cache; the plain cache-creation price is the 5-minute one.
     "cache_creation_input_token_cost_above_1hr": "extended_cache_write",
     "output_cost_per_reasoning_token": "reasoning",
+}
+# OpenAI processing tiers: suffix -> output object; fields of the tier object.
+SERVICE_TIERS = {"_priority": "priority", "_flex": "flex"}
+SERVICE_TIER_FIELDS = {
+    "input_cost_per_token": "input",
+    "output_cost_per_token": "output",
+    "cache_read_input_token_cost": "cached_input",
 }
 LIMIT_FIELDS = {"max_input_tokens": "max_input", "max_output_tokens": "max_output"}
 # The base is greedy, so the LAST `_above_` splits it off:
@@ -132,6 +142,15 @@ def convert_entry(name, entry, counters):
     for source, target in LIMIT_FIELDS.items():
         if source in entry:
             out[target] = to_limit(name, source, entry[source])
+
+    for suffix, target in SERVICE_TIERS.items():
+        prices = {
+            field: to_picos(name, source + suffix, entry[source + suffix], counters)
+            for source, field in SERVICE_TIER_FIELDS.items()
+            if source + suffix in entry
+        }
+        if prices:
+            out[target] = prices
 
     tiers = {}
     for field, value in entry.items():

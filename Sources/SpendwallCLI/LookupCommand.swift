@@ -41,6 +41,9 @@ struct LookupCommand: AsyncParsableCommand {
                 print("\(price.name)  (\(price.provider.rawValue), \(price.mode.rawValue); catalog \(catalog.version))")
                 var rows = Self.rows(price.rates, label: "base")
                 for tier in price.longContextTiers { rows += Self.rows(tier.rates, label: "input > \(tier.aboveInputTokens) tokens") }
+                for tier in ServiceTier.allCases {
+                    if let rates = price.rates(for: tier) { rows += Self.rows(rates, label: "service_tier \(tier.rawValue)") }
+                }
                 Output.printTable(["TIER", "KIND", "USD / 1M TOKENS", "PICO-USD / TOKEN"], rows)
                 print("max input tokens: \(price.maxInputTokens.map(String.init) ?? "unknown"), max output tokens: \(price.maxOutputTokens.map(String.init) ?? "unknown")")
             }
@@ -76,6 +79,9 @@ struct LookupCommand: AsyncParsableCommand {
             "rates": rates(price.rates),
             "long_context_tiers": price.longContextTiers.map { ["above_input_tokens": $0.aboveInputTokens, "rates": rates($0.rates)] },
         ]
+        for tier in ServiceTier.allCases {
+            if let value = price.rates(for: tier) { object["\(tier.rawValue)_rates"] = rates(value) }
+        }
         if let value = price.maxInputTokens { object["max_input_tokens"] = value }
         if let value = price.maxOutputTokens { object["max_output_tokens"] = value }
         return object

@@ -25,6 +25,18 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
         }
     }
 
+    /// The rates of an OpenAI processing tier (`…_priority`, `…_flex` fields), as stated.
+    struct ServiceTierPrices: Sendable, Hashable, Codable {
+        var input: Int64?
+        var output: Int64?
+        var cachedInput: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case input, output
+            case cachedInput = "cached_input"
+        }
+    }
+
     /// LiteLLM's `litellm_provider` (`openai`, `text-completion-openai`, …) or, in the bundled
     /// file, Spendwall's provider name.
     var provider: String
@@ -41,9 +53,13 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
     var maxInput: Int64?
     var maxOutput: Int64?
     var tiers: [Tier]?
+    /// `input_cost_per_token_priority`, `output_cost_per_token_priority`, `cache_read_input_token_cost_priority`.
+    var priority: ServiceTierPrices?
+    /// The same fields suffixed `_flex`.
+    var flex: ServiceTierPrices?
 
     enum CodingKeys: String, CodingKey {
-        case provider, mode, input, output, reasoning, tiers
+        case provider, mode, input, output, reasoning, tiers, priority, flex
         case cachedInput = "cached_input"
         case cacheWrite = "cache_write"
         case extendedCacheWrite = "extended_cache_write"

@@ -25,8 +25,14 @@ import SpendwallCore
 ///   the base has none, so it bills as the tier's output).
 ///
 /// **1-hour cache writes** are Anthropic's longer-lived prompt cache, billed above the default
-/// 5-minute writes (`cache_creation_input_token_cost`). Other LiteLLM variants (`…_batches`,
-/// `…_priority`, `…_flex`, OpenAI's `…_above_12hr`) are not read.
+/// 5-minute writes (`cache_creation_input_token_cost`).
+///
+/// **Processing tiers** (OpenAI's `service_tier`): `input_cost_per_token_priority`,
+/// `output_cost_per_token_priority` and `cache_read_input_token_cost_priority` make the
+/// priority tier's rates, the `…_flex` fields the flex tier's. A rate the tier does not state is
+/// the base rate (LiteLLM's own behaviour); see `TokenRates.tier(input:output:cachedInput:)` for
+/// cache writes and reasoning (Gemini states a reasoning rate equal to its output rate). Other variants (`…_batches`, OpenAI's `…_above_12hr`, tiered `…_priority` fields) are
+/// not read.
 ///
 /// **Sanity:** every price must be finite, non-negative and at most
 /// `implausiblePicosPerToken` ($10,000 per million tokens), above which a "per token" price is
@@ -159,12 +165,22 @@ enum LiteLLMPriceRules {
             )
             tiers.append(LongContextTier(aboveInputTokens: tier.above, rates: rates))
         }
+        func serviceTier(_ prices: LiteLLMEntry.ServiceTierPrices?, _ suffix: String) throws -> TokenRates? {
+            guard let prices else { return nil }
+            return base.tier(
+                input: try checked(prices.input, PriceField.input.rawValue + suffix),
+                output: try checked(prices.output, PriceField.output.rawValue + suffix),
+                cachedInput: try checked(prices.cachedInput, PriceField.cachedInput.rawValue + suffix)
+            )
+        }
         return .priced(ModelPrice(
             name: name,
             provider: provider,
             mode: mode,
             rates: base,
             longContextTiers: tiers,
+            priorityRates: try serviceTier(entry.priority, "_priority"),
+            flexRates: try serviceTier(entry.flex, "_flex"),
             maxInputTokens: try limit(entry.maxInput, "max_input_tokens"),
             maxOutputTokens: try limit(entry.maxOutput, "max_output_tokens")
         ))

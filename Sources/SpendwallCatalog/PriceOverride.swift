@@ -14,6 +14,12 @@ import SpendwallCore
 ///     cache_write_per_million: "0.625"           # 5-minute cache writes
 ///     extended_cache_write_per_million: "1.00"   # 1-hour cache writes (Anthropic)
 ///     max_output_tokens: 16384
+///     priority:                   # optional: the priority processing tier (OpenAI, Gemini)
+///       input_per_million: "0.85"
+///       output_per_million: "2.55"
+///       cached_input_per_million: "0.425"   # each unset rate is the standard one
+///     flex:                       # optional: the flex tier, the same fields
+///       input_per_million: "0.25"
 /// ```
 ///
 /// In YAML a price may be left unquoted (`input_per_million: 0.50`): Yams hands the scalar's
@@ -43,6 +49,10 @@ public struct PriceOverride: Sendable, Hashable, Codable {
     public var extendedCacheWritePerMillion: String?
     /// Reasoning tokens; unset bills them as output.
     public var reasoningPerMillion: String?
+    /// Rates of the priority processing tier; nil when the model has none.
+    public var priority: TierPrices?
+    /// Rates of the flex processing tier; nil when the model has none.
+    public var flex: TierPrices?
     /// Largest input the model accepts.
     public var maxInputTokens: Int64?
     /// Largest output the model produces.
@@ -59,6 +69,8 @@ public struct PriceOverride: Sendable, Hashable, Codable {
         cacheWritePerMillion: String? = nil,
         extendedCacheWritePerMillion: String? = nil,
         reasoningPerMillion: String? = nil,
+        priority: TierPrices? = nil,
+        flex: TierPrices? = nil,
         maxInputTokens: Int64? = nil,
         maxOutputTokens: Int64? = nil
     ) {
@@ -71,6 +83,8 @@ public struct PriceOverride: Sendable, Hashable, Codable {
         self.cacheWritePerMillion = cacheWritePerMillion
         self.extendedCacheWritePerMillion = extendedCacheWritePerMillion
         self.reasoningPerMillion = reasoningPerMillion
+        self.priority = priority
+        self.flex = flex
         self.maxInputTokens = maxInputTokens
         self.maxOutputTokens = maxOutputTokens
     }
@@ -83,6 +97,7 @@ public struct PriceOverride: Sendable, Hashable, Codable {
         case cacheWritePerMillion = "cache_write_per_million"
         case extendedCacheWritePerMillion = "extended_cache_write_per_million"
         case reasoningPerMillion = "reasoning_per_million"
+        case priority, flex
         case maxInputTokens = "max_input_tokens"
         case maxOutputTokens = "max_output_tokens"
     }
@@ -149,6 +164,18 @@ public struct PriceOverride: Sendable, Hashable, Codable {
             maxInputTokens: try tokens(.maxInputTokens),
             maxOutputTokens: try tokens(.maxOutputTokens)
         )
+        for key in [CodingKeys.priority, .flex] where container.contains(key) {
+            do {
+                let prices = try container.decodeIfPresent(TierPrices.self, forKey: key)
+                if key == .priority { priority = prices } else { flex = prices }
+            } catch {
+                throw CatalogError(
+                    .invalidPrice,
+                    "\(model): \(key.rawValue) takes input_per_million, output_per_million and cached_input_per_million as quoted decimal strings",
+                    model: model, field: key.rawValue
+                )
+            }
+        }
         _ = try makeModelPrice()
     }
 
@@ -177,13 +204,49 @@ public struct PriceOverride: Sendable, Hashable, Codable {
             extendedCacheWrite: try price(extendedCacheWritePerMillion, .extendedCacheWritePerMillion),
             reasoning: try price(reasoningPerMillion, .reasoningPerMillion)
         )
+        func tier(_ prices: TierPrices?, _ key: CodingKeys) throws -> TokenRates? {
+            guard let prices else { return nil }
+            func price(_ text: String?, _ field: TierPrices.CodingKeys) throws -> Int64? {
+                guard let text else { return nil }
+                return try PerMillionPrice.picodollarsPerToken(text, model: model, field: key.rawValue + "." + field.rawValue)
+            }
+            return rates.tier(
+                input: try price(prices.inputPerMillion, .inputPerMillion),
+                output: try price(prices.outputPerMillion, .outputPerMillion),
+                cachedInput: try price(prices.cachedInputPerMillion, .cachedInputPerMillion)
+            )
+        }
         return ModelPrice(
             name: model,
             provider: provider,
             mode: mode,
             rates: rates,
+            priorityRates: try tier(priority, .priority),
+            flexRates: try tier(flex, .flex),
             maxInputTokens: try limit(maxInputTokens, .maxInputTokens),
             maxOutputTokens: try limit(maxOutputTokens, .maxOutputTokens)
         )
+    }
+}
+
+extension PriceOverride {
+    /// A processing tier's rates in an override, US dollars per million tokens; each unset rate
+    /// is the override's standard one.
+    public struct TierPrices: Sendable, Hashable, Codable {
+        public var inputPerMillion: String?
+        public var outputPerMillion: String?
+        public var cachedInputPerMillion: String?
+
+        public init(inputPerMillion: String? = nil, outputPerMillion: String? = nil, cachedInputPerMillion: String? = nil) {
+            self.inputPerMillion = inputPerMillion
+            self.outputPerMillion = outputPerMillion
+            self.cachedInputPerMillion = cachedInputPerMillion
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case inputPerMillion = "input_per_million"
+            case outputPerMillion = "output_per_million"
+            case cachedInputPerMillion = "cached_input_per_million"
+        }
     }
 }

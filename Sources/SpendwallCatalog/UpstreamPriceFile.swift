@@ -82,6 +82,18 @@ struct UpstreamPriceFile: Decodable {
             maxOutput: try limit("max_output_tokens")
         )
 
+        // `<price field>_priority` and `_flex`: OpenAI's processing tiers.
+        func serviceTier(_ suffix: String) throws -> LiteLLMEntry.ServiceTierPrices? {
+            let prices = LiteLLMEntry.ServiceTierPrices(
+                input: try price(Field.input.rawValue + suffix),
+                output: try price(Field.output.rawValue + suffix),
+                cachedInput: try price(Field.cachedInput.rawValue + suffix)
+            )
+            return prices.input == nil && prices.output == nil && prices.cachedInput == nil ? nil : prices
+        }
+        entry.priority = try serviceTier("_priority")
+        entry.flex = try serviceTier("_flex")
+
         // `<price field>_above_<N>k_tokens`: a long-context tier above N × 1000 input tokens.
         var tiers: [Int64: LiteLLMEntry.Tier] = [:]
         for key in fields.allKeys {

@@ -126,7 +126,8 @@ public final class Enforcer: Sendable {
     /// appends the ledger row. Idempotent: a hold already settled or expired is left alone.
     @discardableResult
     public func settle(_ reservation: Reservation, _ settlement: Settlement) async -> LedgerEntry? {
-        let priced = CostCalculator.price(settlement.usage, model: reservation.request.model)
+        let tier = settlement.billedTier(requested: reservation.request.serviceTier)
+        let priced = CostCalculator.price(settlement.usage, model: reservation.request.model.served(at: tier))
         var actual: Money
         switch settlement.status {
         case .expired: actual = reservation.record.hold.amount

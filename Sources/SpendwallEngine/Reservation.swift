@@ -10,8 +10,11 @@ public struct ReservationRequest: Sendable {
     public var endpoint: String
     public var amount: Money
     public var budgets: [BudgetRecord]
+    /// The processing tier the request asks for (OpenAI `service_tier`); nil for the standard
+    /// tier. `model` stays the catalog's standard price; the tier is applied when pricing.
+    public var serviceTier: ServiceTier?
 
-    public init(requestID: String, key: KeyRecord, tags: [String], model: ModelPrice, endpoint: String, amount: Money, budgets: [BudgetRecord]) {
+    public init(requestID: String, key: KeyRecord, tags: [String], model: ModelPrice, endpoint: String, amount: Money, budgets: [BudgetRecord], serviceTier: ServiceTier? = nil) {
         self.requestID = requestID
         self.key = key
         self.tags = tags
@@ -19,6 +22,7 @@ public struct ReservationRequest: Sendable {
         self.endpoint = endpoint
         self.amount = amount
         self.budgets = budgets
+        self.serviceTier = serviceTier
     }
 }
 
@@ -38,11 +42,23 @@ public struct Settlement: Sendable {
     public var status: LedgerStatus
     public var upstreamStatus: Int?
     public var upstreamID: String?
+    /// The tier the provider reports having served at (OpenAI's `service_tier` in the body,
+    /// Gemini's `x-gemini-service-tier` header); nil when it reported none (the requested tier
+    /// then applies).
+    public var reportedServiceTier: String?
 
-    public init(usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int? = nil, upstreamID: String? = nil) {
+    public init(usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int? = nil, upstreamID: String? = nil, reportedServiceTier: String? = nil) {
         self.usage = usage
         self.status = status
         self.upstreamStatus = upstreamStatus
         self.upstreamID = upstreamID
+        self.reportedServiceTier = reportedServiceTier
+    }
+
+    /// The tier the usage is billed at: the reported one (`default`, `scale` and unknown values
+    /// bill at standard rates), else the requested one.
+    public func billedTier(requested: ServiceTier?) -> ServiceTier? {
+        guard let reportedServiceTier else { return requested }
+        return ServiceTier(wireValue: reportedServiceTier)
     }
 }

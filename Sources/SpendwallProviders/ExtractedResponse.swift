@@ -8,11 +8,14 @@ public struct ExtractedResponse: Sendable, Hashable {
     public var responseID: String?
     /// The model the provider reports having used (`gpt-4o-2024-08-06`, Gemini `modelVersion`).
     public var model: String?
+    /// The processing tier OpenAI reports having served the request at (`service_tier`).
+    public var serviceTier: String?
 
     /// Creates an extracted response.
-    public init(usage: TokenUsage, responseID: String? = nil, model: String? = nil) {
+    public init(usage: TokenUsage, responseID: String? = nil, model: String? = nil, serviceTier: String? = nil) {
         self.usage = usage
         self.responseID = responseID
         self.model = model
+        self.serviceTier = serviceTier
     }
 }

@@ -138,9 +138,15 @@ struct OpenAIChatChunk: Decodable, Sendable {
 
     var id: String?
     var model: String?
+    var serviceTier: String?
     var choices: [Choice]?
     var usage: OpenAIChatUsage?
     var error: OpenAIErrorObject?
+
+    enum CodingKeys: String, CodingKey {
+        case id, model, choices, usage, error
+        case serviceTier = "service_tier"
+    }
 }
 
 /// A Responses API stream event, reduced to what the tracker reads.
@@ -148,8 +154,14 @@ struct OpenAIResponsesEvent: Decodable, Sendable {
     struct Response: Decodable, Sendable {
         var id: String?
         var model: String?
+        var serviceTier: String?
         var usage: OpenAIResponsesUsage?
         var error: OpenAIErrorObject?
+
+        enum CodingKeys: String, CodingKey {
+            case id, model, usage, error
+            case serviceTier = "service_tier"
+        }
     }
 
     var type: String?

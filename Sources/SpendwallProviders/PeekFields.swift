@@ -35,6 +35,13 @@ struct PeekFields {
         return bytes[member.valueRange.lowerBound] == UInt8(ascii: "t")
     }
 
+    /// A string, unescaped, or nil when absent or null.
+    func string(_ names: [String]) throws(ProviderError) -> String? {
+        guard let member = try member(names), member.kind != .null else { return nil }
+        guard member.kind == .string else { throw typeError(member, expected: "a string") }
+        return JSONText.unescape(bytes, member.valueRange.lowerBound + 1..<member.valueRange.upperBound - 1)
+    }
+
     /// A positive integer, or nil when absent or null.
     func cap(_ names: [String]) throws(ProviderError) -> Int64? {
         guard let member = try member(names), member.kind != .null else { return nil }

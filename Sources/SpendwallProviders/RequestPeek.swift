@@ -25,6 +25,10 @@ public struct RequestPeek: Sendable, Hashable {
     public var messageCount: Int
     /// The size of the body in bytes.
     public var bodyByteCount: Int
+    /// The processing tier asked for, as sent: OpenAI's `service_tier` (`auto`, `default`, `flex`,
+    /// `priority`, `scale`) or Gemini's `serviceTier` / `service_tier` (`standard`, `flex`,
+    /// `priority`, or `SERVICE_TIER_…`); nil when absent or null, and for Anthropic.
+    public var serviceTier: String?
 
     /// Creates a peek.
     public init(
@@ -36,7 +40,8 @@ public struct RequestPeek: Sendable, Hashable {
         clientRequestedStreamUsage: Bool = false,
         hasMedia: Bool = false,
         messageCount: Int = 0,
-        bodyByteCount: Int = 0
+        bodyByteCount: Int = 0,
+        serviceTier: String? = nil
     ) {
         self.endpoint = endpoint
         self.model = model
@@ -47,5 +52,6 @@ public struct RequestPeek: Sendable, Hashable {
         self.hasMedia = hasMedia
         self.messageCount = messageCount
         self.bodyByteCount = bodyByteCount
+        self.serviceTier = serviceTier
     }
 }

@@ -63,10 +63,12 @@ public enum RequestPeeker {
                 peek.clientRequestedStreamUsage = try nested.bool(["include_usage"]) ?? false
             }
             peek.messageCount = try fields.count(["messages"])
+            peek.serviceTier = try fields.string(["service_tier"])
         case .openaiResponses:
             peek.stream = try fields.bool(["stream"]) ?? false
             peek.outputCap = try fields.cap(["max_output_tokens"])
             peek.messageCount = try fields.count(["input"])
+            peek.serviceTier = try fields.string(["service_tier"])
         case .openaiEmbeddings:
             peek.messageCount = try fields.count(["input"])
         case .anthropicMessages:
@@ -84,6 +86,7 @@ public enum RequestPeeker {
                 peek.choices = try nested.choices(FieldNames.geminiCandidateCount) ?? 1
             }
             peek.messageCount = try fields.count(["contents"])
+            peek.serviceTier = try fields.string(FieldNames.geminiServiceTier)
         }
         return peek
     }
@@ -95,5 +98,6 @@ enum FieldNames {
     static let geminiGenerationConfig = ["generationConfig", "generation_config"]
     static let geminiMaxOutputTokens = ["maxOutputTokens", "max_output_tokens"]
     static let geminiCandidateCount = ["candidateCount", "candidate_count"]
+    static let geminiServiceTier = ["serviceTier", "service_tier"]
     static let descendKeys = ["stream_options"] + geminiGenerationConfig
 }

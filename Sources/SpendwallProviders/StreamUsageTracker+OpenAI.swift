@@ -7,6 +7,7 @@ extension StreamUsageTracker {
         guard let chunk = WireJSON.decode(OpenAIChatChunk.self, from: event.data) else { return .forward }
         if responseID == nil, let id = chunk.id { responseID = id }
         if model == nil, let name = chunk.model { model = name }
+        if let tier = chunk.serviceTier { serviceTier = tier }
         if let error = chunk.error { upstreamError = error.summary }
         for choice in chunk.choices ?? [] {
             if let delta = choice.delta { addStreamedBytes(delta.generatedByteCount) }
@@ -43,6 +44,7 @@ extension StreamUsageTracker {
         if let response = decoded.response {
             if let id = response.id { responseID = id }
             if let name = response.model { model = name }
+            if let tier = response.serviceTier { serviceTier = tier }
             if let reported = response.usage { usage = reported.tokenUsage }
             if type == "response.failed" {
                 upstreamError = response.error?.summary ?? "response.failed"

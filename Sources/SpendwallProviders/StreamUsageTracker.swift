@@ -24,6 +24,8 @@ public struct StreamUsageTracker: Sendable {
     public internal(set) var responseID: String?
     /// The model the provider reports (`model`, Gemini `modelVersion`).
     public internal(set) var model: String?
+    /// The processing tier OpenAI reports (`service_tier` on chat chunks and Responses events).
+    public internal(set) var serviceTier: String?
     /// UTF-8 bytes of generated text, refusals, reasoning and tool-call argument deltas seen so far,
     /// for estimating the output of a stream that broke before its usage arrived.
     public internal(set) var streamedOutputBytes: Int64 = 0

@@ -47,10 +47,10 @@ public enum UsageExtractor {
         switch endpoint {
         case .openaiChatCompletions, .openaiEmbeddings:
             let usage = usage("usage", nested: OpenAIChatUsage.nestedKeys) { counts throws(UsageCounts.Mismatch) in try OpenAIChatUsage(counts).tokenUsage }
-            return usage.map { ExtractedResponse(usage: $0, responseID: string("id"), model: string("model")) }
+            return usage.map { ExtractedResponse(usage: $0, responseID: string("id"), model: string("model"), serviceTier: string("service_tier")) }
         case .openaiResponses:
             let usage = usage("usage", nested: OpenAIResponsesUsage.nestedKeys) { counts throws(UsageCounts.Mismatch) in try OpenAIResponsesUsage(counts).tokenUsage }
-            return usage.map { ExtractedResponse(usage: $0, responseID: string("id"), model: string("model")) }
+            return usage.map { ExtractedResponse(usage: $0, responseID: string("id"), model: string("model"), serviceTier: string("service_tier")) }
         case .anthropicMessages:
             let usage = usage("usage", nested: AnthropicUsage.nestedKeys) { counts throws(UsageCounts.Mismatch) in try AnthropicUsage(counts).tokenUsage }
             return usage.map { ExtractedResponse(usage: $0, responseID: string("id"), model: string("model")) }

@@ -21,6 +21,14 @@ struct Exchange: Sendable {
     let geminiJSONArrayStream: Bool
     /// Completions generated per request (`n`).
     let choices: Int64
+    /// The tier a response header reported (Gemini), once the response arrived.
+    var reportedTier: String?
+
+    private func with(reportedTier: String?) -> Exchange {
+        var copy = self
+        copy.reportedTier = reportedTier
+        return copy
+    }
 
     static let maxBufferedResponse = 64 * 1024 * 1024
 
@@ -42,6 +50,13 @@ struct Exchange: Sendable {
         }
         let status = Int(response.status.code)
         let headers = ForwardedHeaders.downstream(from: response.headers, requestID: requestID)
+        // Gemini reports the tier it served at in a header (OpenAI does so in the body).
+        let exchange = endpoint.provider == .gemini
+            ? with(reportedTier: response.headers.first(name: "x-gemini-service-tier")) : self
+        return await exchange.relay(response, status: status, headers: headers)
+    }
+
+    private func relay(_ response: UpstreamResponse, status: Int, headers: HTTPFields) async -> Response {
         if status >= 400 {
             return await relayError(response, status: status, headers: headers)
         }
@@ -56,7 +71,7 @@ struct Exchange: Sendable {
     private func relayError(_ response: UpstreamResponse, status: Int, headers: HTTPFields) async -> Response {
         let body = (try? await response.body.collect(upTo: 1024 * 1024)) ?? ByteBuffer()
         let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint)
-        await settle(extracted?.usage ?? .zero, status: .upstreamError, upstreamStatus: status, upstreamID: extracted?.responseID)
+        await settle(extracted?.usage ?? .zero, status: .upstreamError, upstreamStatus: status, upstreamID: extracted?.responseID, serviceTier: extracted?.serviceTier)
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
@@ -73,7 +88,7 @@ struct Exchange: Sendable {
         }
         // Settle before answering: the ledger row exists even if the client is gone by now.
         if let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint) {
-            await settle(extracted.usage, status: .settled, upstreamStatus: status, upstreamID: extracted.responseID)
+            await settle(extracted.usage, status: .settled, upstreamStatus: status, upstreamID: extracted.responseID, serviceTier: extracted.serviceTier)
         } else {
             await settle(worstCaseUsage(), status: .estimated, upstreamStatus: status, upstreamID: nil)
         }
@@ -108,10 +123,10 @@ struct Exchange: Sendable {
                 // Usage is final only once the stream closed properly: Anthropic's `message_start`
                 // carries a provisional output count that a cut stream would otherwise keep.
                 if let usage = meter.usage, meter.sawTerminalEvent {
-                    await exchange.settle(usage, status: .settled, upstreamStatus: status, upstreamID: meter.responseID)
+                    await exchange.settle(usage, status: .settled, upstreamStatus: status, upstreamID: meter.responseID, serviceTier: meter.serviceTier)
                 } else {
                     let usage = exchange.estimatedUsage(outputBytes: meter.streamedOutputBytes, reported: meter.usage)
-                    await exchange.settle(usage, status: .estimated, upstreamStatus: status, upstreamID: meter.responseID)
+                    await exchange.settle(usage, status: .estimated, upstreamStatus: status, upstreamID: meter.responseID, serviceTier: meter.serviceTier)
                 }
                 if let failure { throw failure }
                 try await writer.finish(nil)
@@ -139,8 +154,12 @@ struct Exchange: Sendable {
         TokenUsage(input: plan.inputTokenBound, output: plan.outputCap.saturatingMultiplied(by: max(1, choices)))
     }
 
-    func settle(_ usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int?, upstreamID: String?) async {
-        await gateway.enforcer.settle(reservation, Settlement(usage: usage, status: status, upstreamStatus: upstreamStatus, upstreamID: upstreamID))
+    func settle(_ usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int?, upstreamID: String?, serviceTier: String? = nil) async {
+        let settlement = Settlement(
+            usage: usage, status: status, upstreamStatus: upstreamStatus, upstreamID: upstreamID,
+            reportedServiceTier: serviceTier ?? reportedTier
+        )
+        await gateway.enforcer.settle(reservation, settlement)
     }
 
     static func isTimeout(_ error: any Error) -> Bool {

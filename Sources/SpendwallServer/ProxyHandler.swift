@@ -59,6 +59,8 @@ struct ProxyHandler: Sendable {
         guard let price = catalog.resolve(model: peek.model, provider: provider) else {
             throw GatewayError(.badRequest, "model_not_priced", "The model '\(peek.model)' has no price in Spendwall's catalog (\(catalog.version)), so its cost cannot be bounded. Check the name with `spendwall lookup --model \(peek.model)`, or price it under `prices:` in the config.")
         }
+        // The hold is priced at the processing tier asked for (priority bills ~1.7–2× standard).
+        let serviceTier = peek.serviceTier.flatMap(ServiceTier.init(wireValue:))
         let defaultCap = key.defaultMaxOutputTokens ?? gateway.configuration.defaultMaxOutputTokens
         let plan: AdmissionPlan
         do {
@@ -67,7 +69,7 @@ struct ProxyHandler: Sendable {
                     bodyBytes: Int64(body.readableBytes), hasMedia: peek.hasMedia, requestedOutputCap: peek.outputCap,
                     defaultOutputCap: defaultCap, choices: peek.choices, producesOutput: endpoint != .openaiEmbeddings
                 ),
-                model: price
+                model: price.served(at: serviceTier)
             )
         } catch {
             throw GatewayError(.badRequest, "invalid_max_tokens", error.message)
@@ -89,7 +91,7 @@ struct ProxyHandler: Sendable {
         do {
             reservation = try await gateway.enforcer.reserve(ReservationRequest(
                 requestID: requestID, key: key, tags: tags, model: price, endpoint: endpoint.rawValue,
-                amount: plan.hold, budgets: budgets
+                amount: plan.hold, budgets: budgets, serviceTier: serviceTier
             ))
         } catch {
             throw Self.gatewayError(for: error)

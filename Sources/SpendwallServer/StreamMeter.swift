@@ -58,5 +58,7 @@ struct StreamMeter {
     /// True once the stream's closing event arrived (`[DONE]`, `message_stop`, …).
     var sawTerminalEvent: Bool { arrayTracker?.sawTerminalEvent ?? tracker.sawTerminalEvent }
     var responseID: String? { arrayTracker?.responseID ?? tracker.responseID }
+    /// The processing tier the provider reports (OpenAI only).
+    var serviceTier: String? { tracker.serviceTier }
     var streamedOutputBytes: Int64 { arrayTracker?.streamedOutputBytes ?? tracker.streamedOutputBytes }
 }

@@ -13,13 +13,13 @@ enum OpenAIChatFormat {
     }
 
     /// A `chat.completion` object.
-    static func completion(id: String, model: String, created: Int, plan: CompletionPlan) -> String {
+    static func completion(id: String, model: String, created: Int, plan: CompletionPlan, serviceTier: String = "default") -> String {
         var choices: [String] = []
         choices.reserveCapacity(plan.choices.count)
         for (index, choice) in plan.choices.enumerated() {
             choices.append(#"{"index":\#(index),"message":{"role":"assistant","content":\#(JSONText.quoted(plan.text(choice: index))),"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"\#(finishReason(choice))"}"#)
         }
-        return #"{"id":\#(JSONText.quoted(id)),"object":"chat.completion","created":\#(created),"model":\#(JSONText.quoted(model)),"choices":[\#(choices.joined(separator: ","))],"usage":\#(usage(plan)),"service_tier":"default","system_fingerprint":"\#(fingerprint)"}"#
+        return #"{"id":\#(JSONText.quoted(id)),"object":"chat.completion","created":\#(created),"model":\#(JSONText.quoted(model)),"choices":[\#(choices.joined(separator: ","))],"usage":\#(usage(plan)),"service_tier":\#(JSONText.quoted(serviceTier)),"system_fingerprint":"\#(fingerprint)"}"#
     }
 }
 
@@ -36,10 +36,10 @@ struct OpenAIChatStream: StreamScript {
     private var position = -1
     private var trailerStep = 0
 
-    init(id: String, model: String, created: Int, plan: CompletionPlan, includeUsage: Bool) {
+    init(id: String, model: String, created: Int, plan: CompletionPlan, includeUsage: Bool, serviceTier: String = "default") {
         self.plan = plan
         self.includeUsage = includeUsage
-        self.prefix = #"{"id":\#(JSONText.quoted(id)),"object":"chat.completion.chunk","created":\#(created),"model":\#(JSONText.quoted(model)),"service_tier":"default","system_fingerprint":"\#(OpenAIChatFormat.fingerprint)","choices":["#
+        self.prefix = #"{"id":\#(JSONText.quoted(id)),"object":"chat.completion.chunk","created":\#(created),"model":\#(JSONText.quoted(model)),"service_tier":\#(JSONText.quoted(serviceTier)),"system_fingerprint":"\#(OpenAIChatFormat.fingerprint)","choices":["#
         self.suffix = includeUsage ? #"],"usage":null}"# : "]}"
     }
 

@@ -5,6 +5,7 @@ struct OpenAIResponsesFormat: Sendable {
     var created: Int
     var maxOutputTokens: Int?
     var plan: CompletionPlan
+    var serviceTier = "default"
 
     var messageID: String { "msg_" + id.dropFirst("resp_".count) }
     var reasoningID: String { "rs_" + id.dropFirst("resp_".count) }
@@ -45,7 +46,7 @@ struct OpenAIResponsesFormat: Sendable {
         let output = finished ? finalOutput : ""
         let usage = finished ? usage : "null"
         let cap = maxOutputTokens.map(String.init) ?? "null"
-        return #"{"id":"\#(id)","object":"response","created_at":\#(created),"status":"\#(status)","background":false,"error":null,"incomplete_details":\#(incomplete),"instructions":null,"max_output_tokens":\#(cap),"max_tool_calls":null,"model":\#(JSONText.quoted(model)),"output":[\#(output)],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":null,"summary":null},"service_tier":"default","store":true,"temperature":1.0,"text":{"format":{"type":"text"},"verbosity":"medium"},"tool_choice":"auto","tools":[],"top_logprobs":0,"top_p":1.0,"truncation":"disabled","usage":\#(usage),"user":null,"metadata":{}}"#
+        return #"{"id":"\#(id)","object":"response","created_at":\#(created),"status":"\#(status)","background":false,"error":null,"incomplete_details":\#(incomplete),"instructions":null,"max_output_tokens":\#(cap),"max_tool_calls":null,"model":\#(JSONText.quoted(model)),"output":[\#(output)],"parallel_tool_calls":true,"previous_response_id":null,"reasoning":{"effort":null,"summary":null},"service_tier":\#(JSONText.quoted(serviceTier)),"store":true,"temperature":1.0,"text":{"format":{"type":"text"},"verbosity":"medium"},"tool_choice":"auto","tools":[],"top_logprobs":0,"top_p":1.0,"truncation":"disabled","usage":\#(usage),"user":null,"metadata":{}}"#
     }
 }
 

@@ -14,6 +14,7 @@ struct ChatCompletionRequest: Decodable, Sendable {
 
     var outputCap: Int? { max_completion_tokens ?? max_tokens }
     var includesUsage: Bool { stream_options?.include_usage ?? false }
+    var service_tier: String?
 }
 
 /// The fields of an OpenAI Responses request the simulator reads.
@@ -23,6 +24,7 @@ struct ResponsesRequest: Decodable, Sendable {
     var instructions: String?
     var stream: Bool?
     var max_output_tokens: Int?
+    var service_tier: String?
 
     var inputBytes: Int { (input?.count ?? 0) + (instructions?.utf8.count ?? 0) }
 }
@@ -86,6 +88,24 @@ struct GenerateContentRequest: Decodable, Sendable {
     var contents: TextBytes?
     var systemInstruction: TextBytes?
     var generationConfig: GenerationConfig?
+    var serviceTier: String?
+    var service_tier: String?
 
     var inputBytes: Int { (contents?.count ?? 0) + (systemInstruction?.count ?? 0) }
+
+    /// What Gemini's `x-gemini-service-tier` header says for the tier asked for: `priority` and
+    /// `flex` (either spelling) are served as asked, anything else at `standard`.
+    var servedTier: String {
+        switch (serviceTier ?? service_tier)?.lowercased() {
+        case "priority", "service_tier_priority": "priority"
+        case "flex", "service_tier_flex": "flex"
+        default: "standard"
+        }
+    }
+}
+
+/// The `service_tier` OpenAI reports for a requested one: `priority` and `flex` are served as
+/// asked; anything else (`auto`, `default`, none) by the standard tier, reported as `default`.
+func servedServiceTier(requested: String?) -> String {
+    requested == "priority" || requested == "flex" ? requested! : "default"
 }

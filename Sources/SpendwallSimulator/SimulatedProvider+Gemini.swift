@@ -15,6 +15,9 @@ extension SimulatedProvider {
         }
     }
 
+    /// The header Gemini reports the tier it served at in.
+    static let geminiServiceTier = HTTPField.Name("x-gemini-service-tier")!
+
     private func gemini(_ request: Request, context: SimulatorRequestContext) async throws -> Response {
         let segment = context.parameters.get("modelAction") ?? ""
         guard let colon = segment.lastIndex(of: ":") else {
@@ -47,11 +50,15 @@ extension SimulatedProvider {
                 cachedTokens: call.facts.cachedTokens
             )
             let format = GeminiFormat(responseID: call.facts.id, model: model, plan: plan)
-            guard streams else {
-                return complete(call.facts, usage: plan.usage(), json: format.fullResponse)
+            var response: Response
+            if streams {
+                let stream = streamPlayer(call.facts, plan: plan).body(GeminiStream(format: format, asSSE: asSSE))
+                response = streamResponse(stream, facts: call.facts, contentType: asSSE ? "text/event-stream" : "application/json; charset=UTF-8")
+            } else {
+                response = complete(call.facts, usage: plan.usage(), json: format.fullResponse)
             }
-            let stream = streamPlayer(call.facts, plan: plan).body(GeminiStream(format: format, asSSE: asSSE))
-            return streamResponse(stream, facts: call.facts, contentType: asSSE ? "text/event-stream" : "application/json; charset=UTF-8")
+            response.headers[Self.geminiServiceTier] = body.servedTier
+            return response
         }
     }
 

@@ -37,10 +37,10 @@ extension SimulatedProvider {
             )
             let created = Self.unixTime()
             if call.facts.stream {
-                let script = OpenAIChatStream(id: call.facts.id, model: body.model, created: created, plan: plan, includeUsage: body.includesUsage)
+                let script = OpenAIChatStream(id: call.facts.id, model: body.model, created: created, plan: plan, includeUsage: body.includesUsage, serviceTier: servedServiceTier(requested: body.service_tier))
                 return streamResponse(streamPlayer(call.facts, plan: plan).body(script), facts: call.facts)
             }
-            let json = OpenAIChatFormat.completion(id: call.facts.id, model: body.model, created: created, plan: plan)
+            let json = OpenAIChatFormat.completion(id: call.facts.id, model: body.model, created: created, plan: plan, serviceTier: servedServiceTier(requested: body.service_tier))
             return complete(call.facts, usage: plan.usage(), json: json)
         }
     }
@@ -60,7 +60,7 @@ extension SimulatedProvider {
                 reasons: config.reportsReasoning(body.model),
                 cachedTokens: call.facts.cachedTokens
             )
-            let format = OpenAIResponsesFormat(id: call.facts.id, model: body.model, created: Self.unixTime(), maxOutputTokens: body.max_output_tokens, plan: plan)
+            let format = OpenAIResponsesFormat(id: call.facts.id, model: body.model, created: Self.unixTime(), maxOutputTokens: body.max_output_tokens, plan: plan, serviceTier: servedServiceTier(requested: body.service_tier))
             if call.facts.stream {
                 return streamResponse(streamPlayer(call.facts, plan: plan).body(OpenAIResponsesStream(format: format)), facts: call.facts)
             }

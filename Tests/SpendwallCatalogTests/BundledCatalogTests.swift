@@ -77,6 +77,21 @@ struct BundledCatalogTests {
         #expect(price.longContextTiers.isEmpty)
     }
 
+    @Test func processingTiersHaveTheirOwnRates() throws {
+        let gpt4o = try #require(catalog.resolve(model: "gpt-4o", provider: .openai))
+        // Priority: $4.25 / $17.00 / $2.125 cached per million tokens.
+        #expect(gpt4o.priorityRates == TokenRates(input: 4_250_000, output: 17_000_000, cachedInput: 2_125_000))
+        #expect(gpt4o.flexRates == nil)
+        let mini = try #require(catalog.resolve(model: "gpt-5-mini", provider: .openai))
+        #expect(mini.flexRates == TokenRates(input: 125_000, output: 1_000_000, cachedInput: 12_500))
+        #expect(mini.priorityRates == TokenRates(input: 450_000, output: 3_600_000, cachedInput: 45_000))
+        let flash = try #require(catalog.resolve(model: "gemini-2.5-flash", provider: .gemini))
+        #expect(flash.priorityRates == TokenRates(input: 540_000, output: 4_500_000, cachedInput: 54_000))
+        #expect(flash.flexRates == TokenRates(input: 150_000, output: 1_250_000, cachedInput: 30_000))
+        // Anthropic's Priority Tier is bought capacity, not a per-token price.
+        #expect(catalog.entries.values.allSatisfy { $0.provider != .anthropic || ($0.priorityRates == nil && $0.flexRates == nil) })
+    }
+
     @Test func gpt4oMiniHasItsPublishedPrices() throws {
         let price = try #require(catalog.resolve(model: "gpt-4o-mini", provider: .openai))
         #expect(price.rates == TokenRates(input: 150_000, output: 600_000, cachedInput: 75_000))

@@ -193,6 +193,32 @@ struct LiteLLMImporterTests {
         #expect(error?.field == "cache_creation_input_token_cost_above_1hr")
     }
 
+    @Test func processingTierRatesAreReadAndMissingOnesAreTheBaseRates() throws {
+        let result = try importing(#"""
+            {"tiered": {"litellm_provider": "openai", "mode": "chat",
+                        "input_cost_per_token": 1e-06, "output_cost_per_token": 4e-06, "cache_read_input_token_cost": 1e-07,
+                        "input_cost_per_token_priority": 2e-06, "output_cost_per_token_priority": 8e-06,
+                        "input_cost_per_token_flex": 5e-07, "output_cost_per_token_flex": 2e-06, "cache_read_input_token_cost_flex": 5e-08,
+                        "output_cost_per_reasoning_token": 5e-06, "input_cost_per_token_batches": 5e-07},
+             "plain": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-06, "output_cost_per_token": 4e-06}}
+            """#)
+        let tiered = try #require(result.prices.first { $0.name == "tiered" })
+        // No `cache_read_input_token_cost_priority`: priority cache reads bill at the base cache rate.
+        // Reasoning: never below the tier's output rate, never below its own base rate.
+        #expect(tiered.priorityRates == TokenRates(input: 2_000_000, output: 8_000_000, cachedInput: 100_000, reasoning: 8_000_000))
+        #expect(tiered.flexRates == TokenRates(input: 500_000, output: 2_000_000, cachedInput: 50_000, reasoning: 5_000_000))
+        let plain = try #require(result.prices.first { $0.name == "plain" })
+        #expect(plain.priorityRates == nil && plain.flexRates == nil)
+    }
+
+    @Test func badProcessingTierRatesAreRejectedNamingTheField() {
+        let error = failure(#"""
+            {"m": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-06, "output_cost_per_token": 4e-06,
+                   "output_cost_per_token_priority": -1e-06}}
+            """#, .invalidPrice)
+        #expect(error?.field == "output_cost_per_token_priority")
+    }
+
     @Test func floatNoiseIsRoundedSilentlyAndSubPicoPricesAreCounted() throws {
         let result = try importing(#"""
         {"a": {"litellm_provider": "openai", "mode": "chat",

@@ -114,6 +114,31 @@ struct PriceOverrideTests {
         }
     }
 
+    @Test func processingTierRatesAreOptionalAndFallBackToTheStandardOnes() throws {
+        let json = #"""
+        {"model": "m", "provider": "openai", "input_per_million": "1", "output_per_million": "4", "cached_input_per_million": "0.1",
+         "priority": {"input_per_million": "2", "output_per_million": "8"}, "flex": {"cached_input_per_million": "0.05"}}
+        """#
+        let override = try JSONDecoder().decode(PriceOverride.self, from: Data(json.utf8))
+        let price = try override.makeModelPrice()
+        #expect(price.priorityRates == TokenRates(input: 2_000_000, output: 8_000_000, cachedInput: 100_000))
+        #expect(price.flexRates == TokenRates(input: 1_000_000, output: 4_000_000, cachedInput: 50_000))
+        #expect(try JSONDecoder().decode(PriceOverride.self, from: JSONEncoder().encode(override)) == override)
+        let plain = try JSONDecoder().decode(PriceOverride.self, from: Data(#"{"model": "m", "provider": "openai", "input_per_million": "1", "output_per_million": "4"}"#.utf8))
+        #expect(try plain.makeModelPrice().priorityRates == nil)
+    }
+
+    @Test(arguments: [(#"{"input_per_million": 2}"#, "priority"), (#"{"input_per_million": "-2"}"#, "priority.input_per_million"), (#""2""#, "priority")])
+    func badProcessingTierRatesAreRejectedNamingTheField(tier: String, field: String) {
+        let json = #"{"model": "m", "provider": "openai", "input_per_million": "1", "output_per_million": "4", "priority": \#(tier)}"#
+        #expect {
+            _ = try JSONDecoder().decode(PriceOverride.self, from: Data(json.utf8))
+        } throws: { error in
+            let error = error as? CatalogError
+            return error?.code == .invalidPrice && error?.model == "m" && error?.field == field
+        }
+    }
+
     @Test func roundTripsThroughJSON() throws {
         let override = PriceOverride(
             model: "m", provider: .openai, mode: .embedding, inputPerMillion: "0.02", outputPerMillion: "0",

@@ -164,3 +164,53 @@ struct CostCalculatorTests {
         }
     }
 }
+
+@Suite struct ServiceTierPricingTests {
+    static let standard = TokenRates(input: 1_000, output: 4_000, cachedInput: 100)
+    static let priority = TokenRates(input: 2_000, output: 8_000, cachedInput: 200)
+    static let flex = TokenRates(input: 500, output: 2_000, cachedInput: 50)
+    static let longContext = LongContextTier(aboveInputTokens: 100_000, rates: TokenRates(input: 3_000, output: 6_000, cachedInput: 300))
+    static let model = ModelPrice(name: "m", provider: .openai, mode: .chat, rates: standard, longContextTiers: [longContext],
+                                  priorityRates: priority, flexRates: flex)
+
+    @Test func aTierWithRatesReplacesTheBaseRates() {
+        let usage = TokenUsage(input: 10, cachedInput: 10, output: 10)
+        #expect(CostCalculator.price(usage, model: Self.model.served(at: .priority)).rates == Self.priority)
+        #expect(CostCalculator.price(usage, model: Self.model.served(at: .flex)).rates == Self.flex)
+        #expect(CostCalculator.price(usage, model: Self.model.served(at: nil)).rates == Self.standard)
+        #expect(CostCalculator.price(usage, model: Self.model.served(at: .priority)).cost == Money(nanodollars: 102))
+    }
+
+    @Test func wireValuesNameTiers() {
+        #expect(ServiceTier(wireValue: "priority") == .priority)
+        #expect(ServiceTier(wireValue: "SERVICE_TIER_PRIORITY") == .priority)
+        #expect(ServiceTier(wireValue: "Flex") == .flex)
+        for standard in ["default", "auto", "scale", "standard", "SERVICE_TIER_STANDARD", "SERVICE_TIER_UNSPECIFIED", "", "service_tier_"] {
+            #expect(ServiceTier(wireValue: standard) == nil, "\(standard)")
+        }
+    }
+
+    @Test func aTierTheDataDoesNotPriceBillsAtStandardRates() {
+        var unpriced = Self.model
+        unpriced.priorityRates = nil
+        #expect(unpriced.served(at: .priority) == unpriced)
+    }
+
+    @Test func longContextRatesAreNeverUndercutByATier() {
+        let usage = TokenUsage(input: 200_000, output: 10)
+        // Priority output (8,000) beats the long-context output (6,000); long-context input wins.
+        let priority = CostCalculator.price(usage, model: Self.model.served(at: .priority)).rates
+        #expect(priority.input == 3_000 && priority.output == 8_000 && priority.cachedInput == 300)
+        // Flex never applies above the threshold.
+        #expect(CostCalculator.price(usage, model: Self.model.served(at: .flex)).rates == TokenRates(
+            input: 3_000, output: 6_000, cachedInput: 300, cacheWrite: 3_000, extendedCacheWrite: 3_000, reasoning: 6_000
+        ))
+    }
+
+    @Test func theHoldIsPricedAtTheTier() {
+        let standard = CostCalculator.worstCase(model: Self.model, inputTokenBound: 1_000, outputTokenCap: 100, choices: 1)
+        let priority = CostCalculator.worstCase(model: Self.model.served(at: .priority), inputTokenBound: 1_000, outputTokenCap: 100, choices: 1)
+        #expect(standard == Money(nanodollars: 1_400))
+        #expect(priority == Money(nanodollars: 2_800))
+    }
+}

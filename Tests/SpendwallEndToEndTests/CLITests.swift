@@ -16,6 +16,9 @@ extension EndToEnd {
             let rates = try #require(openai["rates"] as? [String: Any])
             #expect(rates["input_per_token_picodollars"] as? Int == 2_500_000)
             #expect(rates["output_per_token_picodollars"] as? Int == 10_000_000)
+            let priority = try #require(openai["priority_rates"] as? [String: Any])
+            #expect(priority["input_per_token_picodollars"] as? Int == 4_250_000)
+            #expect(openai["flex_rates"] == nil)
 
             let missing = try SpendwallCommand.run(["lookup", "--model", "not-a-model"], home: scratch.home)
             #expect(missing.exitCode == 3, "exit \(missing.exitCode): \(missing.stderr)")

@@ -62,6 +62,27 @@ final class ManualWallClock: WallClock {
         #expect(try await fixture.store.ledger(tenantID: nil, limit: 10).count == 1)
     }
 
+    @Test func settlementBillsTheTierTheProviderReportsElseTheOneRequested() async throws {
+        var tiered = EnforcerTests.model
+        tiered.priorityRates = TokenRates(input: 2_000_000, output: 8_000_000)
+        let fixture = Fixture()
+        let budget = try await fixture.budget("b", limit: .dollars(1))
+        let usage = TokenUsage(input: 100, output: 50)
+        func settle(_ id: String, requested: ServiceTier?, reported: String?) async throws -> LedgerEntry? {
+            var request = fixture.request(id, amount: .cents(10), budgets: [budget])
+            request.model = tiered
+            request.serviceTier = requested
+            let reservation = try await fixture.enforcer.reserve(request)
+            return await fixture.enforcer.settle(reservation, Settlement(usage: usage, status: .settled, reportedServiceTier: reported))
+        }
+        // 100 × 2e6 + 50 × 8e6 pico = 600_000 nano at priority; half that at standard rates.
+        #expect(try await settle("asked", requested: .priority, reported: nil)?.cost == Money(nanodollars: 600_000))
+        #expect(try await settle("served", requested: nil, reported: "priority")?.cost == Money(nanodollars: 600_000))
+        #expect(try await settle("downgraded", requested: .priority, reported: "default")?.cost == Money(nanodollars: 300_000))
+        #expect(try await settle("unknown", requested: .priority, reported: "scale")?.cost == Money(nanodollars: 300_000))
+        #expect(try await settle("plain", requested: nil, reported: nil)?.rates == EnforcerTests.model.rates)
+    }
+
     @Test func refusalNamesTheBudgetAndLeavesNothingHeld() async throws {
         let fixture = Fixture()
         let budget = try await fixture.budget("small", limit: .cents(5))

@@ -32,6 +32,20 @@ import Testing
         #expect(result.bodyByteCount == body.utf8.count)
     }
 
+    @Test func openaiServiceTierIsRead() throws {
+        #expect(try peek(#"{"model":"gpt-4o","messages":[],"service_tier":"priority"}"#, .openaiChatCompletions).serviceTier == "priority")
+        #expect(try peek(#"{"model":"gpt-4o","input":"hi","service_tier":"fl\u0065x"}"#, .openaiResponses).serviceTier == "flex")
+        #expect(try peek(#"{"model":"gpt-4o","messages":[],"service_tier":null}"#, .openaiChatCompletions).serviceTier == nil)
+        #expect(try peek(#"{"model":"gpt-4o","messages":[]}"#, .openaiChatCompletions).serviceTier == nil)
+        #expect(try peek(#"{"model":"claude-x","max_tokens":5,"messages":[],"service_tier":"auto"}"#, .anthropicMessages).serviceTier == nil)
+        #expect(try peek(#"{"contents":[],"serviceTier":"SERVICE_TIER_PRIORITY"}"#, .geminiGenerateContent, pathModel: "gemini-2.5-flash").serviceTier == "SERVICE_TIER_PRIORITY")
+        #expect(try peek(#"{"contents":[],"service_tier":"flex"}"#, .geminiStreamGenerateContent, pathModel: "gemini-2.5-flash").serviceTier == "flex")
+        #expect(error(#"{"contents":[],"service_tier":"flex","serviceTier":"priority"}"#, .geminiGenerateContent, pathModel: "gemini-2.5-flash") != nil)
+        #expect(error(#"{"model":"gpt-4o","messages":[],"service_tier":1}"#, .openaiChatCompletions)?.message.contains("service_tier") == true)
+        // A tier given twice could be read differently by the provider: refused.
+        #expect(error(#"{"model":"gpt-4o","messages":[],"service_tier":"default","service_tier":"priority"}"#, .openaiChatCompletions) != nil)
+    }
+
     @Test func chatPrefersTheLargerOfBothCaps() throws {
         #expect(try peek(#"{"model":"o3","max_completion_tokens":900,"max_tokens":null}"#, .openaiChatCompletions).outputCap == 900)
         #expect(try peek(#"{"model":"o3","max_completion_tokens":90,"max_tokens":500}"#, .openaiChatCompletions).outputCap == 500)

@@ -27,6 +27,16 @@ import Testing
         #expect(tracker.upstreamError == nil)
     }
 
+    @Test func openaiStreamsReportTheirServiceTier() {
+        var chat = StreamUsageTracker(endpoint: .openaiChatCompletions)
+        _ = run("data: {\"id\":\"c\",\"service_tier\":\"priority\",\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n", &chat)
+        #expect(chat.serviceTier == "priority")
+        var responses = StreamUsageTracker(endpoint: .openaiResponses)
+        _ = run("event: response.completed\ndata: {\"type\":\"response.completed\",\"response\":{\"id\":\"r\",\"service_tier\":\"flex\",\"usage\":{\"input_tokens\":3,\"output_tokens\":1}}}\n\n", &responses)
+        #expect(responses.serviceTier == "flex")
+        #expect(responses.usage == TokenUsage(input: 3, output: 1))
+    }
+
     @Test func hiddenUsageChunkIsDroppedOnlyWhenAsked() {
         var hiding = StreamUsageTracker(endpoint: .openaiChatCompletions, hideUsageChunk: true)
         let forwarded = run(Fixtures.openaiChatStream, &hiding)

@@ -13,8 +13,16 @@ import Testing
         #expect(result == ExtractedResponse(
             usage: TokenUsage(input: 93, cachedInput: 1024, output: 36, reasoning: 10),
             responseID: "chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG",
-            model: "gpt-4o-2024-08-06"
+            model: "gpt-4o-2024-08-06",
+            serviceTier: "default"
         ))
+    }
+
+    @Test func openaiServiceTierIsReported() {
+        #expect(extract(Fixtures.openaiChatResponse, .openaiChatCompletions)?.serviceTier == "default")
+        let priority = #"{"id":"r","model":"gpt-4o","service_tier":"priority","usage":{"input_tokens":5,"output_tokens":2}}"#
+        #expect(extract(priority, .openaiResponses)?.serviceTier == "priority")
+        #expect(extract(#"{"usage":{"prompt_tokens":1,"completion_tokens":1}}"#, .openaiChatCompletions)?.serviceTier == nil)
     }
 
     @Test func openaiResponses() {

@@ -59,6 +59,24 @@ def test_generate_content_stream(gw: Gateway, client):
     check_row(gw, row, usage, model=MODEL)
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_priority_service_tier_is_billed_at_priority_rates(gw: Gateway, client, stream: bool):
+    """`service_tier=PRIORITY` through the SDK: priced at gemini-2.5-flash's priority rates
+    ($0.54 / $4.50 per million, not $0.30 / $2.50); thinking tokens bill at the priority output rate."""
+    config = types.GenerateContentConfig(service_tier=types.ServiceTier.PRIORITY)
+    if stream:
+        chunks = list(client.models.generate_content_stream(model=MODEL, contents="Stream at priority.", config=config))
+        response_id, meta = chunks[-1].response_id, chunks[-1].usage_metadata
+    else:
+        response = client.models.generate_content(model=MODEL, contents="Answer at priority.", config=config)
+        response_id, meta = response.response_id, response.usage_metadata
+    row = gw.ledger_row(upstream_id=response_id)
+    check_row(gw, row, gemini_usage(meta), model=MODEL)
+    rates = row["rates"]
+    assert (rates["input"], rates["output"]) == (540_000, 4_500_000), rates
+    assert rates.get("reasoning", rates["output"]) == 4_500_000, rates
+
+
 def test_budget_refusal(gw: Gateway):
     poor = make_client(gw, gw.new_key(budget="0.000001"))
     gw.wait_settled()

@@ -94,6 +94,27 @@ def test_chat_completion_with_cached_and_reasoning_tokens(gw: Gateway, client: O
     assert row["rates"].get("cached_input", row["rates"]["input"]) < row["rates"]["input"], row["rates"]
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_priority_service_tier_is_billed_at_priority_rates(gw: Gateway, client: OpenAI, stream: bool):
+    """`service_tier="priority"` through the SDK: the response says priority, the ledger row is
+    priced at gpt-4o-mini's priority rates ($0.25 / $1.00 per million, not $0.15 / $0.60)."""
+    messages = [{"role": "user", "content": "Answer at priority."}]
+    if stream:
+        chunks = list(client.chat.completions.create(
+            model=CHAT_MODEL, messages=messages, max_tokens=60, service_tier="priority",
+            stream=True, stream_options={"include_usage": True},
+        ))
+        tiers = {chunk.service_tier for chunk in chunks}
+        completion_id, usage = chunks[0].id, chat_usage(chunks[-1].usage)
+    else:
+        completion = client.chat.completions.create(model=CHAT_MODEL, messages=messages, max_tokens=60, service_tier="priority")
+        tiers, completion_id, usage = {completion.service_tier}, completion.id, chat_usage(completion.usage)
+    assert tiers == {"priority"}, tiers
+    row = gw.ledger_row(upstream_id=completion_id)
+    check_row(gw, row, usage, model=CHAT_MODEL)
+    assert (row["rates"]["input"], row["rates"]["output"]) == (250_000, 1_000_000), row["rates"]
+
+
 @pytest.mark.parametrize("include_usage", [True, False], ids=["include_usage", "no_usage_option"])
 def test_chat_completion_stream(gw: Gateway, client: OpenAI, include_usage: bool):
     kwargs = {"stream_options": {"include_usage": True}} if include_usage else {}
