@@ -20,12 +20,14 @@ What the output keeps (standard library only, no network):
   output price of 0 is kept);
 - the fields Spendwall prices with, as INTEGER pico-dollars per token (USD/token x 1e12):
   input, output, cache reads, cache writes (5-minute cache), 1-hour cache writes
-  (`cache_creation_input_token_cost_above_1hr` -> `extended_cache_write`) and reasoning; and
+  (`cache_creation_input_token_cost_above_1hr` -> `extended_cache_write`), reasoning and audio
+  (`input_cost_per_audio_token`, `output_cost_per_audio_token` -> `audio_input`, `audio_output`); and
   every `<price field>_above_<N>k_tokens` field (e.g.
   `cache_creation_input_token_cost_above_1hr_above_200k_tokens`) as a long-context tier above
   N*1000 input tokens; and OpenAI's processing tiers, `input_cost_per_token_priority`,
-  `output_cost_per_token_priority`, `cache_read_input_token_cost_priority` (and the same with
-  `_flex`) as {"priority": {"input", "output", "cached_input"}} (and "flex"). Other variants
+  `output_cost_per_token_priority`, `cache_read_input_token_cost_priority`,
+  `input_cost_per_audio_token_priority` (and the same with
+  `_flex`) as {"priority": {"input", "output", "cached_input", "audio_input"}} (and "flex"). Other variants
   (`_batches`, OpenAI's `_above_12hr`, tiered `_priority` fields) are not billed by Spendwall and
   are left out. Tier fields are copied as the data has them; the Swift loader
   (`SpendwallCatalog/LiteLLMPriceRules.swift`) decides what a tier's missing field means, so
@@ -61,6 +63,8 @@ PRICE_FIELDS = {
     # Anthropic's 1-hour prompt cache; the plain cache-creation price is the 5-minute one.
     "cache_creation_input_token_cost_above_1hr": "extended_cache_write",
     "output_cost_per_reasoning_token": "reasoning",
+    "input_cost_per_audio_token": "audio_input",
+    "output_cost_per_audio_token": "audio_output",
 }
 # OpenAI processing tiers: suffix -> output object; fields of the tier object.
 SERVICE_TIERS = {"_priority": "priority", "_flex": "flex"}
@@ -68,6 +72,7 @@ SERVICE_TIER_FIELDS = {
     "input_cost_per_token": "input",
     "output_cost_per_token": "output",
     "cache_read_input_token_cost": "cached_input",
+    "input_cost_per_audio_token": "audio_input",
 }
 LIMIT_FIELDS = {"max_input_tokens": "max_input", "max_output_tokens": "max_output"}
 # The base is greedy, so the LAST `_above_` splits it off:

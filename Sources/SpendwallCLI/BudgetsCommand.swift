@@ -113,13 +113,13 @@ struct SpendCommand: AsyncParsableCommand {
             let rows = try await AdminClient.make(options: admin).send(.GET, "/spend?" + query.joined(separator: "&")) as? [[String: Any]] ?? []
             if admin.json { Output.printJSON(rows); return }
             Output.printTable(
-                [by.uppercased(), "REQUESTS", "INPUT", "CACHED", "OUTPUT", "REASONING", "COST"],
+                [by.uppercased(), "REQUESTS", "INPUT", "CACHED", "OUTPUT", "REASONING", "AUDIO IN", "AUDIO OUT", "COST"],
                 rows.map { row in
                     let usage = row["usage"] as? [String: Any] ?? [:]
                     return [
                         Output.string(row["group"]), Output.string(row["requests"]), Output.string(usage["input"]),
                         Output.string(usage["cached_input"]), Output.string(usage["output"]), Output.string(usage["reasoning"]),
-                        Output.dollars(row["cost"]),
+                        Output.string(usage["audio_input"]), Output.string(usage["audio_output"]), Output.dollars(row["cost"]),
                     ]
                 }
             )

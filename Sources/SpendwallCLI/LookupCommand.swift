@@ -56,6 +56,8 @@ struct LookupCommand: AsyncParsableCommand {
         if let value = rates.cacheWrite { rows.append([label, "cache write", perMillion(value), String(value)]) }
         if let value = rates.extendedCacheWrite { rows.append([label, "cache write 1h", perMillion(value), String(value)]) }
         if let value = rates.reasoning { rows.append([label, "reasoning", perMillion(value), String(value)]) }
+        if let value = rates.audioInput { rows.append([label, "audio input", perMillion(value), String(value)]) }
+        if let value = rates.audioOutput { rows.append([label, "audio output", perMillion(value), String(value)]) }
         return rows
     }
 
@@ -72,6 +74,8 @@ struct LookupCommand: AsyncParsableCommand {
             if let value = rates.cacheWrite { object["cache_write_per_token_picodollars"] = value }
             if let value = rates.extendedCacheWrite { object["extended_cache_write_per_token_picodollars"] = value }
             if let value = rates.reasoning { object["reasoning_per_token_picodollars"] = value }
+            if let value = rates.audioInput { object["audio_input_per_token_picodollars"] = value }
+            if let value = rates.audioOutput { object["audio_output_per_token_picodollars"] = value }
             return object
         }
         var object: [String: Any] = [

@@ -16,12 +16,16 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
         var cacheWrite: Int64?
         var extendedCacheWrite: Int64?
         var reasoning: Int64?
+        var audioInput: Int64?
+        var audioOutput: Int64?
 
         enum CodingKeys: String, CodingKey {
             case above, input, output, reasoning
             case cachedInput = "cached_input"
             case cacheWrite = "cache_write"
             case extendedCacheWrite = "extended_cache_write"
+            case audioInput = "audio_input"
+            case audioOutput = "audio_output"
         }
     }
 
@@ -30,10 +34,12 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
         var input: Int64?
         var output: Int64?
         var cachedInput: Int64?
+        var audioInput: Int64?
 
         enum CodingKeys: String, CodingKey {
             case input, output
             case cachedInput = "cached_input"
+            case audioInput = "audio_input"
         }
     }
 
@@ -50,6 +56,10 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
     /// Cache writes to Anthropic's 1-hour cache (`cache_creation_input_token_cost_above_1hr`).
     var extendedCacheWrite: Int64?
     var reasoning: Int64?
+    /// `input_cost_per_audio_token`.
+    var audioInput: Int64?
+    /// `output_cost_per_audio_token`.
+    var audioOutput: Int64?
     var maxInput: Int64?
     var maxOutput: Int64?
     var tiers: [Tier]?
@@ -60,6 +70,8 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case provider, mode, input, output, reasoning, tiers, priority, flex
+        case audioInput = "audio_input"
+        case audioOutput = "audio_output"
         case cachedInput = "cached_input"
         case cacheWrite = "cache_write"
         case extendedCacheWrite = "extended_cache_write"

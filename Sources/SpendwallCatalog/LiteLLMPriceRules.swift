@@ -22,7 +22,12 @@ import SpendwallCore
 ///   base 1-hour rate it stays unset and bills as the tier's cache writes. A tier that states a
 ///   dearer cache-write rate but no 1-hour rate thus never bills 1-hour writes below it;
 /// - reasoning: the higher of the base reasoning rate and the tier's output rate (unset when
-///   the base has none, so it bills as the tier's output).
+///   the base has none, so it bills as the tier's output);
+/// - audio input and output: the higher of the base audio rate and the tier's input or output
+///   rate (unset when the base has none).
+///
+/// **Audio** (`input_cost_per_audio_token`, `output_cost_per_audio_token`): OpenAI's audio
+/// models and Gemini's audio input. Per-second audio prices are not read.
 ///
 /// **1-hour cache writes** are Anthropic's longer-lived prompt cache, billed above the default
 /// 5-minute writes (`cache_creation_input_token_cost`).
@@ -55,6 +60,8 @@ enum LiteLLMPriceRules {
         /// Writes to Anthropic's 1-hour cache; `cacheWrite` is the default 5-minute cache.
         case extendedCacheWrite = "cache_creation_input_token_cost_above_1hr"
         case reasoning = "output_cost_per_reasoning_token"
+        case audioInput = "input_cost_per_audio_token"
+        case audioOutput = "output_cost_per_audio_token"
     }
 
     /// $10,000 per million tokens, in pico-dollars per token.
@@ -140,7 +147,9 @@ enum LiteLLMPriceRules {
             cachedInput: try checked(entry.cachedInput, PriceField.cachedInput.rawValue),
             cacheWrite: try checked(entry.cacheWrite, PriceField.cacheWrite.rawValue),
             extendedCacheWrite: try checked(entry.extendedCacheWrite, PriceField.extendedCacheWrite.rawValue),
-            reasoning: try checked(entry.reasoning, PriceField.reasoning.rawValue)
+            reasoning: try checked(entry.reasoning, PriceField.reasoning.rawValue),
+            audioInput: try checked(entry.audioInput, PriceField.audioInput.rawValue),
+            audioOutput: try checked(entry.audioOutput, PriceField.audioOutput.rawValue)
         )
         var tiers: [LongContextTier] = []
         for tier in entry.tiers ?? [] {
@@ -161,7 +170,11 @@ enum LiteLLMPriceRules {
                 extendedCacheWrite: try checked(tier.extendedCacheWrite, PriceField.extendedCacheWrite.rawValue + suffix)
                     ?? base.extendedCacheWrite.map { max($0, tierCacheWrite ?? tierInput) },
                 reasoning: try checked(tier.reasoning, PriceField.reasoning.rawValue + suffix)
-                    ?? base.reasoning.map { max($0, tierOutput) }
+                    ?? base.reasoning.map { max($0, tierOutput) },
+                audioInput: try checked(tier.audioInput, PriceField.audioInput.rawValue + suffix)
+                    ?? base.audioInput.map { max($0, tierInput) },
+                audioOutput: try checked(tier.audioOutput, PriceField.audioOutput.rawValue + suffix)
+                    ?? base.audioOutput.map { max($0, tierOutput) }
             )
             tiers.append(LongContextTier(aboveInputTokens: tier.above, rates: rates))
         }
@@ -170,7 +183,8 @@ enum LiteLLMPriceRules {
             return base.tier(
                 input: try checked(prices.input, PriceField.input.rawValue + suffix),
                 output: try checked(prices.output, PriceField.output.rawValue + suffix),
-                cachedInput: try checked(prices.cachedInput, PriceField.cachedInput.rawValue + suffix)
+                cachedInput: try checked(prices.cachedInput, PriceField.cachedInput.rawValue + suffix),
+                audioInput: try checked(prices.audioInput, PriceField.audioInput.rawValue + suffix)
             )
         }
         return .priced(ModelPrice(

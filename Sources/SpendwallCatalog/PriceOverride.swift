@@ -13,11 +13,14 @@ import SpendwallCore
 ///     cached_input_per_million: "0.25"
 ///     cache_write_per_million: "0.625"           # 5-minute cache writes
 ///     extended_cache_write_per_million: "1.00"   # 1-hour cache writes (Anthropic)
+///     audio_input_per_million: "10.00"   # audio input; unset bills it as input
+///     audio_output_per_million: "20.00"  # audio output; unset bills it as output
 ///     max_output_tokens: 16384
 ///     priority:                   # optional: the priority processing tier (OpenAI, Gemini)
 ///       input_per_million: "0.85"
 ///       output_per_million: "2.55"
 ///       cached_input_per_million: "0.425"   # each unset rate is the standard one
+///       audio_input_per_million: "18.00"
 ///     flex:                       # optional: the flex tier, the same fields
 ///       input_per_million: "0.25"
 /// ```
@@ -49,6 +52,10 @@ public struct PriceOverride: Sendable, Hashable, Codable {
     public var extendedCacheWritePerMillion: String?
     /// Reasoning tokens; unset bills them as output.
     public var reasoningPerMillion: String?
+    /// Audio input tokens; unset bills them as input.
+    public var audioInputPerMillion: String?
+    /// Audio output tokens; unset bills them as output.
+    public var audioOutputPerMillion: String?
     /// Rates of the priority processing tier; nil when the model has none.
     public var priority: TierPrices?
     /// Rates of the flex processing tier; nil when the model has none.
@@ -69,6 +76,8 @@ public struct PriceOverride: Sendable, Hashable, Codable {
         cacheWritePerMillion: String? = nil,
         extendedCacheWritePerMillion: String? = nil,
         reasoningPerMillion: String? = nil,
+        audioInputPerMillion: String? = nil,
+        audioOutputPerMillion: String? = nil,
         priority: TierPrices? = nil,
         flex: TierPrices? = nil,
         maxInputTokens: Int64? = nil,
@@ -83,6 +92,8 @@ public struct PriceOverride: Sendable, Hashable, Codable {
         self.cacheWritePerMillion = cacheWritePerMillion
         self.extendedCacheWritePerMillion = extendedCacheWritePerMillion
         self.reasoningPerMillion = reasoningPerMillion
+        self.audioInputPerMillion = audioInputPerMillion
+        self.audioOutputPerMillion = audioOutputPerMillion
         self.priority = priority
         self.flex = flex
         self.maxInputTokens = maxInputTokens
@@ -97,6 +108,8 @@ public struct PriceOverride: Sendable, Hashable, Codable {
         case cacheWritePerMillion = "cache_write_per_million"
         case extendedCacheWritePerMillion = "extended_cache_write_per_million"
         case reasoningPerMillion = "reasoning_per_million"
+        case audioInputPerMillion = "audio_input_per_million"
+        case audioOutputPerMillion = "audio_output_per_million"
         case priority, flex
         case maxInputTokens = "max_input_tokens"
         case maxOutputTokens = "max_output_tokens"
@@ -161,6 +174,8 @@ public struct PriceOverride: Sendable, Hashable, Codable {
             cacheWritePerMillion: try text(.cacheWritePerMillion),
             extendedCacheWritePerMillion: try text(.extendedCacheWritePerMillion),
             reasoningPerMillion: try text(.reasoningPerMillion),
+            audioInputPerMillion: try text(.audioInputPerMillion),
+            audioOutputPerMillion: try text(.audioOutputPerMillion),
             maxInputTokens: try tokens(.maxInputTokens),
             maxOutputTokens: try tokens(.maxOutputTokens)
         )
@@ -171,7 +186,7 @@ public struct PriceOverride: Sendable, Hashable, Codable {
             } catch {
                 throw CatalogError(
                     .invalidPrice,
-                    "\(model): \(key.rawValue) takes input_per_million, output_per_million and cached_input_per_million as quoted decimal strings",
+                    "\(model): \(key.rawValue) takes input_per_million, output_per_million, cached_input_per_million and audio_input_per_million as quoted decimal strings",
                     model: model, field: key.rawValue
                 )
             }
@@ -202,7 +217,9 @@ public struct PriceOverride: Sendable, Hashable, Codable {
             cachedInput: try price(cachedInputPerMillion, .cachedInputPerMillion),
             cacheWrite: try price(cacheWritePerMillion, .cacheWritePerMillion),
             extendedCacheWrite: try price(extendedCacheWritePerMillion, .extendedCacheWritePerMillion),
-            reasoning: try price(reasoningPerMillion, .reasoningPerMillion)
+            reasoning: try price(reasoningPerMillion, .reasoningPerMillion),
+            audioInput: try price(audioInputPerMillion, .audioInputPerMillion),
+            audioOutput: try price(audioOutputPerMillion, .audioOutputPerMillion)
         )
         func tier(_ prices: TierPrices?, _ key: CodingKeys) throws -> TokenRates? {
             guard let prices else { return nil }
@@ -213,7 +230,8 @@ public struct PriceOverride: Sendable, Hashable, Codable {
             return rates.tier(
                 input: try price(prices.inputPerMillion, .inputPerMillion),
                 output: try price(prices.outputPerMillion, .outputPerMillion),
-                cachedInput: try price(prices.cachedInputPerMillion, .cachedInputPerMillion)
+                cachedInput: try price(prices.cachedInputPerMillion, .cachedInputPerMillion),
+                audioInput: try price(prices.audioInputPerMillion, .audioInputPerMillion)
             )
         }
         return ModelPrice(
@@ -236,17 +254,20 @@ extension PriceOverride {
         public var inputPerMillion: String?
         public var outputPerMillion: String?
         public var cachedInputPerMillion: String?
+        public var audioInputPerMillion: String?
 
-        public init(inputPerMillion: String? = nil, outputPerMillion: String? = nil, cachedInputPerMillion: String? = nil) {
+        public init(inputPerMillion: String? = nil, outputPerMillion: String? = nil, cachedInputPerMillion: String? = nil, audioInputPerMillion: String? = nil) {
             self.inputPerMillion = inputPerMillion
             self.outputPerMillion = outputPerMillion
             self.cachedInputPerMillion = cachedInputPerMillion
+            self.audioInputPerMillion = audioInputPerMillion
         }
 
         enum CodingKeys: String, CodingKey {
             case inputPerMillion = "input_per_million"
             case outputPerMillion = "output_per_million"
             case cachedInputPerMillion = "cached_input_per_million"
+            case audioInputPerMillion = "audio_input_per_million"
         }
     }
 }

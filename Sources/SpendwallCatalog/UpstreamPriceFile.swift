@@ -78,6 +78,8 @@ struct UpstreamPriceFile: Decodable {
             cacheWrite: try price(Field.cacheWrite.rawValue),
             extendedCacheWrite: try price(Field.extendedCacheWrite.rawValue),
             reasoning: try price(Field.reasoning.rawValue),
+            audioInput: try price(Field.audioInput.rawValue),
+            audioOutput: try price(Field.audioOutput.rawValue),
             maxInput: try limit("max_input_tokens"),
             maxOutput: try limit("max_output_tokens")
         )
@@ -87,9 +89,10 @@ struct UpstreamPriceFile: Decodable {
             let prices = LiteLLMEntry.ServiceTierPrices(
                 input: try price(Field.input.rawValue + suffix),
                 output: try price(Field.output.rawValue + suffix),
-                cachedInput: try price(Field.cachedInput.rawValue + suffix)
+                cachedInput: try price(Field.cachedInput.rawValue + suffix),
+                audioInput: try price(Field.audioInput.rawValue + suffix)
             )
-            return prices.input == nil && prices.output == nil && prices.cachedInput == nil ? nil : prices
+            return prices == LiteLLMEntry.ServiceTierPrices() ? nil : prices
         }
         entry.priority = try serviceTier("_priority")
         entry.flex = try serviceTier("_flex")
@@ -107,6 +110,8 @@ struct UpstreamPriceFile: Decodable {
             case .cacheWrite: tier.cacheWrite = value
             case .extendedCacheWrite: tier.extendedCacheWrite = value
             case .reasoning: tier.reasoning = value
+            case .audioInput: tier.audioInput = value
+            case .audioOutput: tier.audioOutput = value
             }
             tiers[above] = tier
         }
@@ -137,6 +142,6 @@ struct UpstreamPriceFile: Decodable {
 
 extension LiteLLMEntry.Tier {
     init(above: Int64) {
-        self.init(above: above, input: nil, output: nil, cachedInput: nil, cacheWrite: nil, extendedCacheWrite: nil, reasoning: nil)
+        self.init(above: above, input: nil, output: nil, cachedInput: nil, cacheWrite: nil, extendedCacheWrite: nil, reasoning: nil, audioInput: nil, audioOutput: nil)
     }
 }

@@ -83,7 +83,7 @@ extension AdmissionPlan {
             inputBound = min(inputBound, maxInput)
         }
         let hold = CostCalculator.worstCase(
-            model: model, inputTokenBound: inputBound, outputTokenCap: outputCap, choices: input.choices
+            model: model, inputTokenBound: inputBound, outputTokenCap: outputCap, choices: input.choices, mediaInput: input.hasMedia
         )
         return AdmissionPlan(inputTokenBound: inputBound, outputCap: outputCap, mustWriteOutputCap: mustWrite, hold: hold)
     }

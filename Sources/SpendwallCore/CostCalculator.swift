@@ -32,6 +32,8 @@ public enum CostCalculator {
             .saturatingAdding(usage.extendedCacheWrite.saturatingMultiplied(by: rates.effectiveExtendedCacheWrite))
             .saturatingAdding(usage.output.saturatingMultiplied(by: rates.output))
             .saturatingAdding(usage.reasoning.saturatingMultiplied(by: rates.effectiveReasoning))
+            .saturatingAdding(usage.audioInput.saturatingMultiplied(by: rates.effectiveAudioInput))
+            .saturatingAdding(usage.audioOutput.saturatingMultiplied(by: rates.effectiveAudioOutput))
     }
 
     /// Converts pico-dollars to nano-dollars, rounding up.
@@ -49,17 +51,21 @@ public enum CostCalculator {
     ///   - inputTokenBound: an upper bound on input tokens.
     ///   - outputTokenCap: the output cap the provider will enforce.
     ///   - choices: how many completions are generated (`n`); input is billed once.
-    public static func worstCase(model: ModelPrice, inputTokenBound: Int64, outputTokenCap: Int64, choices: Int64) -> Money {
+    ///   - mediaInput: the body has media parts, so its input may be audio, billed at the audio rate.
+    public static func worstCase(model: ModelPrice, inputTokenBound: Int64, outputTokenCap: Int64, choices: Int64, mediaInput: Bool = false) -> Money {
+        func inputRate(_ rates: TokenRates) -> Int64 {
+            mediaInput ? max(rates.highestInput, rates.effectiveAudioInput) : rates.highestInput
+        }
         let rates = model.rates(forInputTokens: inputTokenBound)
-        var highestInput = rates.highestInput
+        var highestInput = inputRate(rates)
         var highestOutput = rates.highestOutput
         // A lower tier is never dearer, but guard against odd data by taking the maximum of all
         // tiers the bound could land in.
         for tier in model.longContextTiers where inputTokenBound > tier.aboveInputTokens {
-            highestInput = max(highestInput, tier.rates.highestInput)
+            highestInput = max(highestInput, inputRate(tier.rates))
             highestOutput = max(highestOutput, tier.rates.highestOutput)
         }
-        highestInput = max(highestInput, model.rates.highestInput)
+        highestInput = max(highestInput, inputRate(model.rates))
         highestOutput = max(highestOutput, model.rates.highestOutput)
         let picos = inputTokenBound.saturatingMultiplied(by: highestInput)
             .saturatingAdding(outputTokenCap.saturatingMultiplied(by: max(choices, 1)).saturatingMultiplied(by: highestOutput))

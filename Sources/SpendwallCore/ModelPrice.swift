@@ -28,14 +28,23 @@ public struct TokenRates: Sendable, Hashable, Codable {
     public var extendedCacheWrite: Int64?
     /// Reasoning tokens; `nil` bills them as output.
     public var reasoning: Int64?
+    /// Audio input tokens; `nil` bills them as input.
+    public var audioInput: Int64?
+    /// Audio output tokens; `nil` bills them as output.
+    public var audioOutput: Int64?
 
-    public init(input: Int64, output: Int64, cachedInput: Int64? = nil, cacheWrite: Int64? = nil, extendedCacheWrite: Int64? = nil, reasoning: Int64? = nil) {
+    public init(
+        input: Int64, output: Int64, cachedInput: Int64? = nil, cacheWrite: Int64? = nil, extendedCacheWrite: Int64? = nil,
+        reasoning: Int64? = nil, audioInput: Int64? = nil, audioOutput: Int64? = nil
+    ) {
         self.input = input
         self.output = output
         self.cachedInput = cachedInput
         self.cacheWrite = cacheWrite
         self.extendedCacheWrite = extendedCacheWrite
         self.reasoning = reasoning
+        self.audioInput = audioInput
+        self.audioOutput = audioOutput
     }
 
     /// The rate actually applied to cache reads.
@@ -46,11 +55,16 @@ public struct TokenRates: Sendable, Hashable, Codable {
     public var effectiveExtendedCacheWrite: Int64 { extendedCacheWrite ?? effectiveCacheWrite }
     /// The rate actually applied to reasoning tokens.
     public var effectiveReasoning: Int64 { reasoning ?? output }
+    /// The rate actually applied to audio input tokens.
+    public var effectiveAudioInput: Int64 { audioInput ?? input }
+    /// The rate actually applied to audio output tokens.
+    public var effectiveAudioOutput: Int64 { audioOutput ?? output }
 
-    /// The highest rate any input-side token can be billed at.
+    /// The highest rate any text input-side token can be billed at (audio input excluded: only a
+    /// body with media parts can carry audio).
     public var highestInput: Int64 { max(input, effectiveCachedInput, effectiveCacheWrite, effectiveExtendedCacheWrite) }
-    /// The highest rate any output-side token can be billed at.
-    public var highestOutput: Int64 { max(output, effectiveReasoning) }
+    /// The highest rate any output-side token can be billed at, audio included.
+    public var highestOutput: Int64 { max(output, effectiveReasoning, effectiveAudioOutput) }
 }
 
 /// Higher rates that apply when a request's input exceeds a threshold (e.g. above 200k tokens).
@@ -170,13 +184,16 @@ extension TokenRates {
     /// The rates of a processing tier that states some rates of its own: a rate it does not state
     /// is this (base) rate; cache writes stay the base rates; reasoning bills as the tier's
     /// output, or at the base reasoning rate when that is dearer and differs from the base output
-    /// rate (a reasoning rate equal to the output rate only says "billed as output").
-    public func tier(input: Int64?, output: Int64?, cachedInput: Int64?) -> TokenRates {
+    /// rate (a reasoning rate equal to the output rate only says "billed as output"); audio input
+    /// bills at the tier's stated audio rate, else at the higher of the base audio rate and the
+    /// tier's input rate; audio output at the base rate.
+    public func tier(input: Int64?, output: Int64?, cachedInput: Int64?, audioInput: Int64? = nil) -> TokenRates {
         var rates = self
         rates.input = input ?? self.input
         rates.output = output ?? self.output
         rates.cachedInput = cachedInput ?? self.cachedInput
         rates.reasoning = reasoning.flatMap { $0 == self.output ? nil : max($0, rates.output) }
+        rates.audioInput = audioInput ?? self.audioInput.map { max($0, rates.input) }
         return rates
     }
 
@@ -189,7 +206,9 @@ extension TokenRates {
             cachedInput: max(effectiveCachedInput, other.effectiveCachedInput),
             cacheWrite: max(effectiveCacheWrite, other.effectiveCacheWrite),
             extendedCacheWrite: max(effectiveExtendedCacheWrite, other.effectiveExtendedCacheWrite),
-            reasoning: max(effectiveReasoning, other.effectiveReasoning)
+            reasoning: max(effectiveReasoning, other.effectiveReasoning),
+            audioInput: max(effectiveAudioInput, other.effectiveAudioInput),
+            audioOutput: max(effectiveAudioOutput, other.effectiveAudioOutput)
         )
     }
 }

@@ -1,7 +1,7 @@
 /// Tokens a request consumed, split into disjoint billing kinds.
 ///
 /// The kinds never overlap: `input` excludes cached and cache-write tokens, `output` excludes
-/// reasoning tokens. Provider adapters normalise their usage objects into this shape (OpenAI's
+/// reasoning tokens, and the audio kinds are apart from both. Provider adapters normalise their usage objects into this shape (OpenAI's
 /// `prompt_tokens` includes cached tokens; Anthropic's `input_tokens` does not).
 public struct TokenUsage: Sendable, Hashable, Codable {
     /// Uncached input tokens.
@@ -18,34 +18,44 @@ public struct TokenUsage: Sendable, Hashable, Codable {
     public var output: Int64
     /// Hidden reasoning ("thinking") tokens.
     public var reasoning: Int64
+    /// Uncached audio input tokens (OpenAI audio models, Gemini audio parts), billed at their own rate.
+    public var audioInput: Int64
+    /// Generated audio tokens (OpenAI audio models, Gemini speech), billed at their own rate.
+    public var audioOutput: Int64
 
-    public init(input: Int64 = 0, cachedInput: Int64 = 0, cacheWrite: Int64 = 0, extendedCacheWrite: Int64 = 0, output: Int64 = 0, reasoning: Int64 = 0) {
+    public init(
+        input: Int64 = 0, cachedInput: Int64 = 0, cacheWrite: Int64 = 0, extendedCacheWrite: Int64 = 0, output: Int64 = 0,
+        reasoning: Int64 = 0, audioInput: Int64 = 0, audioOutput: Int64 = 0
+    ) {
         self.input = input
         self.cachedInput = cachedInput
         self.cacheWrite = cacheWrite
         self.extendedCacheWrite = extendedCacheWrite
         self.output = output
         self.reasoning = reasoning
+        self.audioInput = audioInput
+        self.audioOutput = audioOutput
     }
 
     /// No tokens.
     public static let zero = TokenUsage()
 
-    /// All input-side tokens: uncached, cached and both kinds of cache write.
+    /// All input-side tokens: uncached, cached, both kinds of cache write, and audio.
     public var totalInput: Int64 {
-        input.saturatingAdding(cachedInput).saturatingAdding(cacheWrite).saturatingAdding(extendedCacheWrite)
+        input.saturatingAdding(cachedInput).saturatingAdding(cacheWrite).saturatingAdding(extendedCacheWrite).saturatingAdding(audioInput)
     }
 
-    /// All output-side tokens: visible and reasoning.
-    public var totalOutput: Int64 { output.saturatingAdding(reasoning) }
+    /// All output-side tokens: visible, reasoning and audio.
+    public var totalOutput: Int64 { output.saturatingAdding(reasoning).saturatingAdding(audioOutput) }
 
     /// True when no count is negative.
     public var isValid: Bool {
         input >= 0 && cachedInput >= 0 && cacheWrite >= 0 && extendedCacheWrite >= 0 && output >= 0 && reasoning >= 0
+            && audioInput >= 0 && audioOutput >= 0
     }
 
     enum CodingKeys: String, CodingKey {
-        case input, cachedInput, cacheWrite, extendedCacheWrite, output, reasoning
+        case input, cachedInput, cacheWrite, extendedCacheWrite, output, reasoning, audioInput, audioOutput
     }
 
     /// Decodes a usage; absent kinds are zero, so documents written before a kind existed still read.
@@ -57,5 +67,7 @@ public struct TokenUsage: Sendable, Hashable, Codable {
         extendedCacheWrite = try container.decodeIfPresent(Int64.self, forKey: .extendedCacheWrite) ?? 0
         output = try container.decodeIfPresent(Int64.self, forKey: .output) ?? 0
         reasoning = try container.decodeIfPresent(Int64.self, forKey: .reasoning) ?? 0
+        audioInput = try container.decodeIfPresent(Int64.self, forKey: .audioInput) ?? 0
+        audioOutput = try container.decodeIfPresent(Int64.self, forKey: .audioOutput) ?? 0
     }
 }

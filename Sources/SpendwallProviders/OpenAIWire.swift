@@ -4,12 +4,20 @@ import SpendwallCore
 struct OpenAIChatUsage: Decodable, Sendable {
     struct PromptDetails: Decodable, Sendable {
         var cachedTokens: Int64?
-        enum CodingKeys: String, CodingKey { case cachedTokens = "cached_tokens" }
+        var audioTokens: Int64?
+        enum CodingKeys: String, CodingKey {
+            case cachedTokens = "cached_tokens"
+            case audioTokens = "audio_tokens"
+        }
     }
 
     struct CompletionDetails: Decodable, Sendable {
         var reasoningTokens: Int64?
-        enum CodingKeys: String, CodingKey { case reasoningTokens = "reasoning_tokens" }
+        var audioTokens: Int64?
+        enum CodingKeys: String, CodingKey {
+            case reasoningTokens = "reasoning_tokens"
+            case audioTokens = "audio_tokens"
+        }
     }
 
     var promptTokens: Int64?
@@ -24,16 +32,20 @@ struct OpenAIChatUsage: Decodable, Sendable {
         case completionTokensDetails = "completion_tokens_details"
     }
 
-    /// `prompt_tokens` includes cached tokens and `completion_tokens` includes reasoning tokens;
-    /// both are split out.
+    /// `prompt_tokens` includes cached and audio tokens and `completion_tokens` includes reasoning
+    /// and audio tokens; all are split out.
     var tokenUsage: TokenUsage {
         let cached = nonNegative(promptTokensDetails?.cachedTokens ?? 0)
+        let audioInput = nonNegative(promptTokensDetails?.audioTokens ?? 0)
         let reasoning = nonNegative(completionTokensDetails?.reasoningTokens ?? 0)
+        let audioOutput = nonNegative(completionTokensDetails?.audioTokens ?? 0)
         return TokenUsage(
-            input: nonNegative((promptTokens ?? 0) - cached),
+            input: nonNegative((promptTokens ?? 0) - cached - audioInput),
             cachedInput: cached,
-            output: nonNegative((completionTokens ?? 0) - reasoning),
-            reasoning: reasoning
+            output: nonNegative((completionTokens ?? 0) - reasoning - audioOutput),
+            reasoning: reasoning,
+            audioInput: audioInput,
+            audioOutput: audioOutput
         )
     }
 }
@@ -181,8 +193,12 @@ extension OpenAIChatUsage {
 
     init(_ counts: UsageCounts) throws(UsageCounts.Mismatch) {
         let read = try counts.openAI(("prompt_tokens", "prompt_tokens_details"), ("completion_tokens", "completion_tokens_details"))
-        self.init(promptTokens: read.input, completionTokens: read.output,
-                  promptTokensDetails: PromptDetails(cachedTokens: read.cached), completionTokensDetails: CompletionDetails(reasoningTokens: read.reasoning))
+        let prompt = try counts.nested("prompt_tokens_details"), completion = try counts.nested("completion_tokens_details")
+        self.init(
+            promptTokens: read.input, completionTokens: read.output,
+            promptTokensDetails: PromptDetails(cachedTokens: read.cached, audioTokens: try prompt?.count("audio_tokens")),
+            completionTokensDetails: CompletionDetails(reasoningTokens: read.reasoning, audioTokens: try completion?.count("audio_tokens"))
+        )
     }
 }
 

@@ -47,8 +47,9 @@ enum HotWrite: Sendable {
                                 rate_input, rate_output, rate_cached_input, rate_cache_write, rate_extended_cache_write,
                                 rate_reasoning,
                                 catalog_version, cost_nanos, list_cost_nanos, hold_nanos, status, upstream_status,
-                                upstream_id, latency_ms, started_at, finished_at, shares)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                upstream_id, latency_ms, started_at, finished_at, shares,
+                                audio_input_tokens, audio_output_tokens, rate_audio_input, rate_audio_output)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(hold_id) DO NOTHING
             """)
         let usage = entry.usage
@@ -61,6 +62,7 @@ enum HotWrite: Sendable {
             entry.catalogVersion, entry.cost.nanodollars, entry.listCost.nanodollars, entry.hold.nanodollars,
             entry.status.rawValue, entry.upstreamStatus, entry.upstreamID, entry.latencyMillis,
             entry.startedAt, entry.finishedAt, JSONText.encode(entry.shares),
+            usage.audioInput, usage.audioOutput, rates.audioInput, rates.audioOutput,
         ])
         guard db.changesCount > 0 else { return false }
 

@@ -77,13 +77,15 @@ extension LedgerEntry {
                 input: row.column("input_tokens"), cachedInput: row.column("cached_input_tokens"),
                 cacheWrite: row.column("cache_write_tokens"), extendedCacheWrite: row.column("extended_cache_write_tokens"),
                 output: row.column("output_tokens"),
-                reasoning: row.column("reasoning_tokens")
+                reasoning: row.column("reasoning_tokens"),
+                audioInput: row.column("audio_input_tokens"), audioOutput: row.column("audio_output_tokens")
             ),
             rates: TokenRates(
                 input: row.column("rate_input"), output: row.column("rate_output"),
                 cachedInput: row.column("rate_cached_input"), cacheWrite: row.column("rate_cache_write"),
                 extendedCacheWrite: row.column("rate_extended_cache_write"),
-                reasoning: row.column("rate_reasoning")
+                reasoning: row.column("rate_reasoning"),
+                audioInput: row.column("rate_audio_input"), audioOutput: row.column("rate_audio_output")
             ),
             catalogVersion: row.column("catalog_version"), cost: row.money("cost_nanos"),
             listCost: row.money("list_cost_nanos"), hold: row.money("hold_nanos"),

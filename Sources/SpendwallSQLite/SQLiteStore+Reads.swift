@@ -47,7 +47,8 @@ extension SQLiteStore {
                    SUM(l.input_tokens) AS input, SUM(l.cached_input_tokens) AS cached_input,
                    SUM(l.cache_write_tokens) AS cache_write, SUM(l.extended_cache_write_tokens) AS extended_cache_write,
                    SUM(l.output_tokens) AS output,
-                   SUM(l.reasoning_tokens) AS reasoning, SUM(l.cost_nanos) AS cost
+                   SUM(l.reasoning_tokens) AS reasoning, SUM(l.audio_input_tokens) AS audio_input,
+                   SUM(l.audio_output_tokens) AS audio_output, SUM(l.cost_nanos) AS cost
             FROM ledger l \(join) \(filter)
             GROUP BY grp
             ORDER BY cost DESC, grp
@@ -61,7 +62,8 @@ extension SQLiteStore {
                         input: row.column("input"), cachedInput: row.column("cached_input"),
                         cacheWrite: row.column("cache_write"), extendedCacheWrite: row.column("extended_cache_write"),
                         output: row.column("output"),
-                        reasoning: row.column("reasoning")
+                        reasoning: row.column("reasoning"),
+                        audioInput: row.column("audio_input"), audioOutput: row.column("audio_output")
                     ),
                     cost: row.money("cost")
                 )

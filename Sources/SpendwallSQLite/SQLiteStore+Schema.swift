@@ -113,6 +113,15 @@ extension SQLiteStore {
                 CREATE INDEX ledger_started ON ledger(started_at);
                 """)
         }
+        // Audio tokens and their rates (OpenAI audio models, Gemini audio input).
+        migrator.registerMigration("v2-audio") { db in
+            try db.execute(sql: """
+                ALTER TABLE ledger ADD COLUMN audio_input_tokens INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE ledger ADD COLUMN audio_output_tokens INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE ledger ADD COLUMN rate_audio_input INTEGER;
+                ALTER TABLE ledger ADD COLUMN rate_audio_output INTEGER;
+                """)
+        }
         return migrator
     }
 }

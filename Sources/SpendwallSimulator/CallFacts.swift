@@ -16,6 +16,8 @@ struct CallFacts: Sendable {
     var cachedTokens: Int
     var cacheWriteTokens: Int
     var extendedCacheWriteTokens: Int = 0
+    var audioTokens: Int = 0
+    var audioOutputTokens: Int = 0
 
     /// A log record of this call.
     func call(status: Int = 200, usage: TokenUsage = .zero, completed: Bool) -> SimulatedCall {

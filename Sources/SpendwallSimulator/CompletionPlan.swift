@@ -23,13 +23,17 @@ struct CompletionPlan: Sendable {
     var cacheWriteTokens: Int
     /// Input tokens reported as written to the extended, 1-hour prompt cache (Anthropic only).
     var extendedCacheWriteTokens: Int
+    /// Uncached input tokens reported as audio (≤ what the caches leave).
+    var audioInputTokens: Int = 0
+    /// Generated audio tokens, over all choices, reported inside the output count.
+    var audioOutputTokens: Int = 0
     var choices: [Choice]
 
     /// Visible output tokens over all choices.
     var outputTokens: Int { choices.reduce(0) { $0 + $1.wordCount } }
     /// Reasoning tokens over all choices.
     var reasoningTokens: Int { choices.reduce(0) { $0 + $1.reasoningTokens } }
-    /// Input tokens neither read from nor written to the cache.
+    /// Input tokens neither read from nor written to the cache (audio included).
     var uncachedInputTokens: Int { inputTokens - cachedTokens - cacheWriteTokens - extendedCacheWriteTokens }
     /// All cache-write input, both lifetimes (Anthropic's `cache_creation_input_tokens`).
     var cacheCreationTokens: Int { cacheWriteTokens + extendedCacheWriteTokens }
@@ -44,12 +48,15 @@ struct CompletionPlan: Sendable {
     /// The usage of this plan in Spendwall's disjoint form, with `output` visible words actually sent.
     func usage(outputSent: Int? = nil) -> TokenUsage {
         TokenUsage(
-            input: Int64(uncachedInputTokens),
+            input: Int64(uncachedInputTokens - audioInputTokens),
             cachedInput: Int64(cachedTokens),
             cacheWrite: Int64(cacheWriteTokens),
             extendedCacheWrite: Int64(extendedCacheWriteTokens),
             output: Int64(outputSent ?? outputTokens),
-            reasoning: Int64(reasoningTokens)
+            reasoning: Int64(reasoningTokens),
+            audioInput: Int64(audioInputTokens),
+            // A stream cut short never reaches the usage that reports generated audio.
+            audioOutput: outputSent == nil ? Int64(audioOutputTokens) : 0
         )
     }
 
@@ -64,9 +71,12 @@ struct CompletionPlan: Sendable {
     ///   - cachedTokens: requested cached input (clamped to the input).
     ///   - cacheWriteTokens: requested cache-write input (clamped to what remains).
     ///   - extendedCacheWriteTokens: requested 1-hour cache-write input (clamped to what then remains).
+    ///   - audioInputTokens: requested audio input (clamped to the uncached input).
+    ///   - audioOutputTokens: requested generated audio (clamped to what the output cap leaves).
     init(
         seed: UInt64, inputTokens: Int, choiceCount: Int = 1, outputCap: Int?, reasons: Bool,
-        cachedTokens: Int = 0, cacheWriteTokens: Int = 0, extendedCacheWriteTokens: Int = 0
+        cachedTokens: Int = 0, cacheWriteTokens: Int = 0, extendedCacheWriteTokens: Int = 0,
+        audioInputTokens: Int = 0, audioOutputTokens: Int = 0
     ) {
         self.seed = seed
         self.inputTokens = max(1, inputTokens)
@@ -74,6 +84,9 @@ struct CompletionPlan: Sendable {
         self.cacheWriteTokens = min(max(0, cacheWriteTokens), self.inputTokens - self.cachedTokens)
         self.extendedCacheWriteTokens = min(
             max(0, extendedCacheWriteTokens), self.inputTokens - self.cachedTokens - self.cacheWriteTokens
+        )
+        self.audioInputTokens = min(
+            max(0, audioInputTokens), self.inputTokens - self.cachedTokens - self.cacheWriteTokens - self.extendedCacheWriteTokens
         )
         let cap = outputCap.map { max(1, $0) }
         self.choices = (0..<min(max(1, choiceCount), 128)).map { index in
@@ -85,6 +98,8 @@ struct CompletionPlan: Sendable {
             let cappedReasoning = reasons ? cap / 3 : 0
             return Choice(wordCount: cap - cappedReasoning, reasoningTokens: cappedReasoning, isCapped: true)
         }
+        let spent = outputTokens + reasoningTokens
+        self.audioOutputTokens = min(max(0, audioOutputTokens), cap.map { max(0, $0 * choices.count - spent) } ?? .max)
     }
 }
 

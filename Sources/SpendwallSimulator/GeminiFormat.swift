@@ -14,7 +14,8 @@ struct GeminiFormat: Sendable {
         var out = #"{"promptTokenCount":\#(plan.inputTokens),"candidatesTokenCount":\#(candidates),"totalTokenCount":\#(plan.inputTokens + candidates + plan.reasoningTokens)"#
         if plan.cachedTokens > 0 { out += #","cachedContentTokenCount":\#(plan.cachedTokens)"# }
         if plan.reasoningTokens > 0 { out += #","thoughtsTokenCount":\#(plan.reasoningTokens)"# }
-        out += #","promptTokensDetails":[{"modality":"TEXT","tokenCount":\#(plan.inputTokens)}]}"#
+        let audio = plan.audioInputTokens > 0 ? #",{"modality":"AUDIO","tokenCount":\#(plan.audioInputTokens)}"# : ""
+        out += #","promptTokensDetails":[{"modality":"TEXT","tokenCount":\#(plan.inputTokens - plan.audioInputTokens)}\#(audio)]}"#
         return out
     }
 

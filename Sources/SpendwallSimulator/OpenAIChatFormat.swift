@@ -2,10 +2,11 @@
 enum OpenAIChatFormat {
     static let fingerprint = "fp_spendwall_sim"
 
-    /// The `usage` object: `prompt_tokens` includes cached tokens, `completion_tokens` includes reasoning.
+    /// The `usage` object: `prompt_tokens` includes cached and audio tokens, `completion_tokens`
+    /// includes reasoning and audio.
     static func usage(_ plan: CompletionPlan) -> String {
-        let completion = plan.outputTokens + plan.reasoningTokens
-        return #"{"prompt_tokens":\#(plan.inputTokens),"completion_tokens":\#(completion),"total_tokens":\#(plan.inputTokens + completion),"prompt_tokens_details":{"cached_tokens":\#(plan.cachedTokens),"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":\#(plan.reasoningTokens),"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#
+        let completion = plan.outputTokens + plan.reasoningTokens + plan.audioOutputTokens
+        return #"{"prompt_tokens":\#(plan.inputTokens),"completion_tokens":\#(completion),"total_tokens":\#(plan.inputTokens + completion),"prompt_tokens_details":{"cached_tokens":\#(plan.cachedTokens),"audio_tokens":\#(plan.audioInputTokens)},"completion_tokens_details":{"reasoning_tokens":\#(plan.reasoningTokens),"audio_tokens":\#(plan.audioOutputTokens),"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}}"#
     }
 
     static func finishReason(_ choice: CompletionPlan.Choice) -> String {

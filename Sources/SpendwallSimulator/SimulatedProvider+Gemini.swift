@@ -47,7 +47,8 @@ extension SimulatedProvider {
                 choiceCount: body.generationConfig?.candidateCount ?? 1,
                 outputCap: body.generationConfig?.maxOutputTokens,
                 reasons: config.reportsReasoning(model),
-                cachedTokens: call.facts.cachedTokens
+                cachedTokens: call.facts.cachedTokens,
+                audioInputTokens: call.facts.audioTokens
             )
             let format = GeminiFormat(responseID: call.facts.id, model: model, plan: plan)
             var response: Response

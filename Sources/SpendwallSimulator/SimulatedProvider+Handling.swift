@@ -48,7 +48,9 @@ extension SimulatedProvider {
             faultText: faultText,
             cachedTokens: CallFacts.count(request.headers, .simulatorCachedTokens),
             cacheWriteTokens: CallFacts.count(request.headers, .simulatorCacheWriteTokens),
-            extendedCacheWriteTokens: CallFacts.count(request.headers, .simulatorExtendedCacheWriteTokens)
+            extendedCacheWriteTokens: CallFacts.count(request.headers, .simulatorExtendedCacheWriteTokens),
+            audioTokens: CallFacts.count(request.headers, .simulatorAudioTokens),
+            audioOutputTokens: CallFacts.count(request.headers, .simulatorAudioOutputTokens)
         )
 
         let buffer: ByteBuffer

@@ -33,7 +33,9 @@ extension SimulatedProvider {
                 choiceCount: body.n ?? 1,
                 outputCap: body.outputCap,
                 reasons: config.reportsReasoning(body.model),
-                cachedTokens: call.facts.cachedTokens
+                cachedTokens: call.facts.cachedTokens,
+                audioInputTokens: call.facts.audioTokens,
+                audioOutputTokens: call.facts.audioOutputTokens
             )
             let created = Self.unixTime()
             if call.facts.stream {

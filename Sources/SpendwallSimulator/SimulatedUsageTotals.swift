@@ -26,5 +26,7 @@ public struct SimulatedUsageTotals: Sendable, Hashable, Codable {
         usage.extendedCacheWrite += call.usage.extendedCacheWrite
         usage.output += call.usage.output
         usage.reasoning += call.usage.reasoning
+        usage.audioInput += call.usage.audioInput
+        usage.audioOutput += call.usage.audioOutput
     }
 }

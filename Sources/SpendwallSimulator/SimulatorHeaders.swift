@@ -14,6 +14,12 @@ extension HTTPField.Name {
     /// Request header: report this many input tokens as written to the extended, 1-hour prompt
     /// cache (Anthropic's `cache_creation.ephemeral_1h_input_tokens`).
     public static let simulatorExtendedCacheWriteTokens = HTTPField.Name("x-simulator-extended-cache-write-tokens")!
+    /// Request header: report this many uncached input tokens as audio (OpenAI chat
+    /// `prompt_tokens_details.audio_tokens`, Gemini `promptTokensDetails` `AUDIO`).
+    public static let simulatorAudioTokens = HTTPField.Name("x-simulator-audio-tokens")!
+    /// Request header: generate this many audio output tokens (OpenAI chat
+    /// `completion_tokens_details.audio_tokens`), counted once per call.
+    public static let simulatorAudioOutputTokens = HTTPField.Name("x-simulator-audio-output-tokens")!
     static let anthropicAPIKey = HTTPField.Name("x-api-key")!
     static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
     static let openAIRequestID = HTTPField.Name("x-request-id")!

@@ -197,6 +197,8 @@ public final class InMemoryStore: SpendStore {
                 row.usage.extendedCacheWrite = row.usage.extendedCacheWrite.saturatingAdding(entry.usage.extendedCacheWrite)
                 row.usage.output = row.usage.output.saturatingAdding(entry.usage.output)
                 row.usage.reasoning = row.usage.reasoning.saturatingAdding(entry.usage.reasoning)
+                row.usage.audioInput = row.usage.audioInput.saturatingAdding(entry.usage.audioInput)
+                row.usage.audioOutput = row.usage.audioOutput.saturatingAdding(entry.usage.audioOutput)
                 row.cost += entry.cost
                 rows[group] = row
             }

@@ -86,10 +86,19 @@ struct BundledCatalogTests {
         #expect(mini.flexRates == TokenRates(input: 125_000, output: 1_000_000, cachedInput: 12_500))
         #expect(mini.priorityRates == TokenRates(input: 450_000, output: 3_600_000, cachedInput: 45_000))
         let flash = try #require(catalog.resolve(model: "gemini-2.5-flash", provider: .gemini))
-        #expect(flash.priorityRates == TokenRates(input: 540_000, output: 4_500_000, cachedInput: 54_000))
-        #expect(flash.flexRates == TokenRates(input: 150_000, output: 1_250_000, cachedInput: 30_000))
+        #expect(flash.priorityRates == TokenRates(input: 540_000, output: 4_500_000, cachedInput: 54_000, audioInput: 1_800_000))
+        #expect(flash.flexRates == TokenRates(input: 150_000, output: 1_250_000, cachedInput: 30_000, audioInput: 500_000))
         // Anthropic's Priority Tier is bought capacity, not a per-token price.
         #expect(catalog.entries.values.allSatisfy { $0.provider != .anthropic || ($0.priorityRates == nil && $0.flexRates == nil) })
+    }
+
+    @Test func audioTokensHaveTheirOwnRates() throws {
+        // gpt-audio: $32 / $64 per million audio tokens, against $2.50 / $10 for text.
+        let audio = try #require(catalog.resolve(model: "gpt-audio", provider: .openai))
+        #expect(audio.rates == TokenRates(input: 2_500_000, output: 10_000_000, audioInput: 32_000_000, audioOutput: 64_000_000))
+        // Gemini 2.5 Flash: $1.00 per million audio input tokens, against $0.30 for text.
+        let flash = try #require(catalog.resolve(model: "gemini-2.5-flash", provider: .gemini))
+        #expect(flash.rates.audioInput == 1_000_000 && flash.rates.audioOutput == nil)
     }
 
     @Test func gpt4oMiniHasItsPublishedPrices() throws {

@@ -203,7 +203,8 @@ struct CostCalculatorTests {
         #expect(priority.input == 3_000 && priority.output == 8_000 && priority.cachedInput == 300)
         // Flex never applies above the threshold.
         #expect(CostCalculator.price(usage, model: Self.model.served(at: .flex)).rates == TokenRates(
-            input: 3_000, output: 6_000, cachedInput: 300, cacheWrite: 3_000, extendedCacheWrite: 3_000, reasoning: 6_000
+            input: 3_000, output: 6_000, cachedInput: 300, cacheWrite: 3_000, extendedCacheWrite: 3_000, reasoning: 6_000,
+            audioInput: 3_000, audioOutput: 6_000
         ))
     }
 
@@ -212,5 +213,33 @@ struct CostCalculatorTests {
         let priority = CostCalculator.worstCase(model: Self.model.served(at: .priority), inputTokenBound: 1_000, outputTokenCap: 100, choices: 1)
         #expect(standard == Money(nanodollars: 1_400))
         #expect(priority == Money(nanodollars: 2_800))
+    }
+}
+
+@Suite struct AudioPricingTests {
+    static let rates = TokenRates(input: 2_500, output: 10_000, audioInput: 32_000, audioOutput: 64_000)
+    static let model = ModelPrice(name: "audio", provider: .openai, mode: .chat, rates: rates, maxInputTokens: 128_000)
+
+    @Test func audioTokensBillAtTheirOwnRates() {
+        let usage = TokenUsage(input: 10, output: 10, audioInput: 10, audioOutput: 10)
+        // 10 × (2,500 + 10,000 + 32,000 + 64,000) pico = 1,085 nano.
+        #expect(CostCalculator.price(usage, model: Self.model).cost == Money(nanodollars: 1_085))
+        // Without audio rates, audio bills as text.
+        let textOnly = ModelPrice(name: "t", provider: .openai, mode: .chat, rates: TokenRates(input: 2_500, output: 10_000))
+        #expect(CostCalculator.price(usage, model: textOnly).cost == Money(nanodollars: 250))
+    }
+
+    @Test func theHoldCoversAudioInputOnlyForMediaBodiesAndAudioOutputAlways() {
+        let text = CostCalculator.worstCase(model: Self.model, inputTokenBound: 1_000, outputTokenCap: 100, choices: 1)
+        let media = CostCalculator.worstCase(model: Self.model, inputTokenBound: 1_000, outputTokenCap: 100, choices: 1, mediaInput: true)
+        // Output at the audio rate either way; input at the text rate unless the body has media.
+        #expect(text == Money(nanodollars: 2_500 + 6_400))
+        #expect(media == Money(nanodollars: 32_000 + 6_400))
+        let plan = try? AdmissionPlan.make(
+            input: AdmissionInput(bodyBytes: 100, hasMedia: true, requestedOutputCap: 100, defaultOutputCap: 100, choices: 1, producesOutput: true),
+            model: Self.model
+        )
+        // A media body is bounded by the context window, every token at the audio input rate.
+        #expect(plan?.hold == Money(nanodollars: 128_000 * 32 + 6_400))
     }
 }

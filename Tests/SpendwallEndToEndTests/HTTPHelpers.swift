@@ -64,32 +64,50 @@ struct Usage: Decodable, Equatable, CustomStringConvertible {
     var extendedCacheWrite: Int64
     var output: Int64
     var reasoning: Int64
+    var audioInput: Int64 = 0
+    var audioOutput: Int64 = 0
 
     enum CodingKeys: String, CodingKey {
         case input, output, reasoning
         case cachedInput = "cached_input"
         case cacheWrite = "cache_write"
         case extendedCacheWrite = "extended_cache_write"
+        case audioInput = "audio_input"
+        case audioOutput = "audio_output"
     }
 
-    init(input: Int64, cachedInput: Int64, cacheWrite: Int64, extendedCacheWrite: Int64 = 0, output: Int64, reasoning: Int64) {
+    init(input: Int64, cachedInput: Int64, cacheWrite: Int64, extendedCacheWrite: Int64 = 0, output: Int64, reasoning: Int64, audioInput: Int64 = 0, audioOutput: Int64 = 0) {
         self.input = input
         self.cachedInput = cachedInput
         self.cacheWrite = cacheWrite
         self.extendedCacheWrite = extendedCacheWrite
         self.output = output
         self.reasoning = reasoning
+        self.audioInput = audioInput
+        self.audioOutput = audioOutput
     }
 
     init(_ usage: TokenUsage) {
         self.init(
             input: usage.input, cachedInput: usage.cachedInput, cacheWrite: usage.cacheWrite,
-            extendedCacheWrite: usage.extendedCacheWrite, output: usage.output, reasoning: usage.reasoning
+            extendedCacheWrite: usage.extendedCacheWrite, output: usage.output, reasoning: usage.reasoning,
+            audioInput: usage.audioInput, audioOutput: usage.audioOutput
+        )
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            input: try container.decode(Int64.self, forKey: .input), cachedInput: try container.decode(Int64.self, forKey: .cachedInput),
+            cacheWrite: try container.decode(Int64.self, forKey: .cacheWrite),
+            extendedCacheWrite: try container.decode(Int64.self, forKey: .extendedCacheWrite),
+            output: try container.decode(Int64.self, forKey: .output), reasoning: try container.decode(Int64.self, forKey: .reasoning),
+            audioInput: try container.decode(Int64.self, forKey: .audioInput), audioOutput: try container.decode(Int64.self, forKey: .audioOutput)
         )
     }
 
     var description: String {
-        "in \(input) cached \(cachedInput) write \(cacheWrite) write-1h \(extendedCacheWrite) out \(output) reasoning \(reasoning)"
+        "in \(input) cached \(cachedInput) write \(cacheWrite) write-1h \(extendedCacheWrite) out \(output) reasoning \(reasoning) audio in \(audioInput) audio out \(audioOutput)"
     }
 }
 
@@ -100,12 +118,16 @@ struct Rates: Decodable {
     var cacheWrite: Int64?
     var extendedCacheWrite: Int64?
     var reasoning: Int64?
+    var audioInput: Int64?
+    var audioOutput: Int64?
 
     enum CodingKeys: String, CodingKey {
         case input, output, reasoning
         case cachedInput = "cached_input"
         case cacheWrite = "cache_write"
         case extendedCacheWrite = "extended_cache_write"
+        case audioInput = "audio_input"
+        case audioOutput = "audio_output"
     }
 }
 
@@ -150,6 +172,8 @@ struct LedgerRow: Decodable {
             + usage.extendedCacheWrite * (rates.extendedCacheWrite ?? rates.cacheWrite ?? rates.input)
             + usage.output * rates.output
             + usage.reasoning * (rates.reasoning ?? rates.output)
+            + usage.audioInput * (rates.audioInput ?? rates.input)
+            + usage.audioOutput * (rates.audioOutput ?? rates.output)
         return picos <= 0 ? 0 : (picos + 999) / 1000
     }
 }

@@ -57,6 +57,27 @@ import Testing
         }
     }
 
+    /// Gemini's per-modality lists, well-formed or not, read the same both ways.
+    @Test func geminiModalityListsAgreeWithDecodable() async {
+        let entries = [#"{"modality":"AUDIO","tokenCount":7}"#, #"{"modality":"TEXT","tokenCount":5}"#, #"{"modality":"AUDIO"}"#,
+                       #"{"tokenCount":3}"#, "null", "1", #"{"modality":1,"tokenCount":2}"#, #"{"modality":"AUDIO","tokenCount":"2"}"#]
+        let lists = ["promptTokensDetails", "cacheTokensDetails", "candidatesTokensDetails"]
+        await propertyCheck(count: 300, input: Gen.int(in: 0...(entries.count + 1)).array(of: 0...4), Gen.int(in: 0...2)) { picks, which in
+            let list = picks.isEmpty ? "null" : "[" + picks.map { $0 < entries.count ? entries[$0] : " " + entries[0] + " " }.joined(separator: ", ") + "]"
+            let usage = #"{"promptTokenCount":40,"candidatesTokenCount":20,"cachedContentTokenCount":4,"\#(lists[which])":\#(list)}"#
+            #expect(Self.viaReader(usage, .geminiGenerateContent) == Self.viaDecodable(usage, .geminiGenerateContent), "\(usage)")
+        }
+    }
+
+    @Test func audioTokensAreSplitOut() {
+        // OpenAI: audio is inside prompt_tokens and completion_tokens.
+        let chat = #"{"prompt_tokens":100,"completion_tokens":50,"prompt_tokens_details":{"cached_tokens":10,"audio_tokens":60},"completion_tokens_details":{"reasoning_tokens":5,"audio_tokens":30}}"#
+        #expect(Self.viaReader(chat, .openaiChatCompletions) == TokenUsage(input: 30, cachedInput: 10, output: 15, reasoning: 5, audioInput: 60, audioOutput: 30))
+        // Gemini: prompt AUDIO less cached AUDIO is audio input; candidates AUDIO is audio output.
+        let gemini = #"{"promptTokenCount":100,"candidatesTokenCount":40,"cachedContentTokenCount":20,"promptTokensDetails":[{"modality":"TEXT","tokenCount":30},{"modality":"AUDIO","tokenCount":70}],"cacheTokensDetails":[{"modality":"AUDIO","tokenCount":20}],"candidatesTokensDetails":[{"modality":"AUDIO","tokenCount":25},{"modality":"TEXT","tokenCount":15}]}"#
+        #expect(Self.viaReader(gemini, .geminiGenerateContent) == TokenUsage(input: 30, cachedInput: 20, output: 15, audioInput: 50, audioOutput: 25))
+    }
+
     @Test func readsCountsAndRefusesWhatIsNotACount() {
         #expect(Self.viaReader(#"{"prompt_tokens":10,"completion_tokens":4}"#, .openaiChatCompletions) == TokenUsage(input: 10, output: 4))
         #expect(Self.viaReader(#"{"prompt_tokens":null,"completion_tokens":4,"prompt_tokens_details":null}"#, .openaiChatCompletions) == TokenUsage(output: 4))

@@ -34,8 +34,11 @@ enum Fixtures {
         LedgerEntry(
             requestID: hold.requestID, holdID: hold.hold.id, keyID: hold.keyID, tenantID: hold.tenantID, teamID: team,
             userID: "ada", tags: tags, provider: hold.provider, model: model, endpoint: "/v1/chat/completions",
-            usage: TokenUsage(input: 100, cachedInput: 20, cacheWrite: 3, extendedCacheWrite: 7, output: 40, reasoning: 5),
-            rates: TokenRates(input: 2_500_000, output: 10_000_000, cachedInput: 1_250_000, cacheWrite: nil, extendedCacheWrite: 5_000_000, reasoning: nil),
+            usage: TokenUsage(input: 100, cachedInput: 20, cacheWrite: 3, extendedCacheWrite: 7, output: 40, reasoning: 5, audioInput: 11, audioOutput: 13),
+            rates: TokenRates(
+                input: 2_500_000, output: 10_000_000, cachedInput: 1_250_000, cacheWrite: nil, extendedCacheWrite: 5_000_000, reasoning: nil,
+                audioInput: 32_000_000, audioOutput: nil
+            ),
             catalogVersion: "litellm-2025-01", cost: cost, listCost: cost, hold: hold.hold.amount, status: status,
             upstreamStatus: 200, upstreamID: "chatcmpl-\(hold.hold.id)", latencyMillis: 321, startedAt: startedAt,
             finishedAt: startedAt + 321, shares: hold.hold.shares

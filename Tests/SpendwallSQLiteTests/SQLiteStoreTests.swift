@@ -32,6 +32,41 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test("a database from before audio tokens is migrated: its rows read with no audio, new rows keep theirs")
+    func migratesVersionOneDatabases() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/spendwall.sqlite"
+            let old = Fixtures.hold("old")
+            do {
+                let queue = try DatabaseQueue(path: path)
+                try SQLiteStore.migrator.migrate(queue, upTo: "v1")
+                try await queue.write { db in
+                    try db.execute(sql: """
+                        INSERT INTO ledger (request_id, hold_id, key_id, tenant_id, tags, provider, model, endpoint,
+                            input_tokens, cached_input_tokens, cache_write_tokens, extended_cache_write_tokens, output_tokens,
+                            reasoning_tokens, rate_input, rate_output, catalog_version, cost_nanos, list_cost_nanos, hold_nanos,
+                            status, latency_ms, started_at, finished_at, shares)
+                        VALUES ('req-old', 'old', 'k1', 't1', '[]', 'openai', 'gpt-4o', '/v1/chat/completions',
+                            10, 0, 0, 0, 5, 0, 2500000, 10000000, 'v', 75, 75, 100, 'settled', 1, 50, 51, '[]')
+                        """)
+                }
+                try queue.close()
+            }
+            let store = try SQLiteStore(path: path)
+            defer { try? store.close() }
+            let new = Fixtures.hold("new")
+            try await store.recordHold(new)
+            let entry = Fixtures.entry(for: new, cost: .microdollars(5))
+            try await store.settle(entry)
+            let rows = try await store.ledger(tenantID: nil, limit: 5)
+            let migrated = try #require(rows.first { $0.holdID == "old" })
+            #expect(migrated.usage == TokenUsage(input: 10, output: 5))
+            #expect(migrated.rates.audioInput == nil && migrated.rates.audioOutput == nil)
+            #expect(rows.first { $0.holdID == "new" } == entry)
+            _ = old
+        }
+    }
+
     @Test("background checkpoints run beside hot-path writes and move the WAL into the database file")
     func checkpointBesideWrites() async throws {
         try await withTemporaryDirectory { directory in

@@ -166,13 +166,14 @@ struct StoreConformance {
                     for: hold, cost: .microdollars(cost), team: team, tags: tags, model: model, startedAt: startedAt
                 ))
             }
-            let perToken = TokenUsage(input: 100, cachedInput: 20, cacheWrite: 3, extendedCacheWrite: 7, output: 40, reasoning: 5)
+            let perToken = Fixtures.entry(for: Fixtures.hold("x"), cost: .zero).usage
             func usage(times count: Int64) -> TokenUsage {
                 TokenUsage(
                     input: perToken.input * count, cachedInput: perToken.cachedInput * count,
                     cacheWrite: perToken.cacheWrite * count, extendedCacheWrite: perToken.extendedCacheWrite * count,
                     output: perToken.output * count,
-                    reasoning: perToken.reasoning * count
+                    reasoning: perToken.reasoning * count,
+                    audioInput: perToken.audioInput * count, audioOutput: perToken.audioOutput * count
                 )
             }
 

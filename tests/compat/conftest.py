@@ -189,8 +189,8 @@ class Gateway:
 def expected_cost(usage: dict, rates: dict) -> int:
     """Nano-dollars for a ledger usage at the row's rates (pico-dollars per token), rounded up once.
 
-    Missing optional rates fall back as documented: cached input and cache writes at the input
-    rate, reasoning at the output rate.
+    Missing optional rates fall back as documented: cached input, cache writes and audio input at
+    the input rate, reasoning and audio output at the output rate.
     """
     picos = (
         usage["input"] * rates["input"]
@@ -199,6 +199,8 @@ def expected_cost(usage: dict, rates: dict) -> int:
         + usage["extended_cache_write"] * rates.get("extended_cache_write", rates.get("cache_write", rates["input"]))
         + usage["output"] * rates["output"]
         + usage["reasoning"] * rates.get("reasoning", rates["output"])
+        + usage.get("audio_input", 0) * rates.get("audio_input", rates["input"])
+        + usage.get("audio_output", 0) * rates.get("audio_output", rates["output"])
     )
     return math.ceil(picos / 1000) if picos > 0 else 0
 
@@ -210,6 +212,8 @@ SIM_USAGE_KEYS = {
     "extended_cache_write": "extendedCacheWrite",
     "output": "output",
     "reasoning": "reasoning",
+    "audio_input": "audioInput",
+    "audio_output": "audioOutput",
 }
 
 
@@ -217,7 +221,7 @@ def check_row(gw: Gateway, row: dict, expected_usage: dict, *, model: str, upstr
               paid: bool = True) -> None:
     """Asserts a settled ledger row: usage equals the SDK-visible usage and the simulator's record,
     cost equals the price recomputed from usage × the row's rates, and the hold covered it."""
-    expected_usage = {"extended_cache_write": 0, **expected_usage}
+    expected_usage = {"extended_cache_write": 0, "audio_input": 0, "audio_output": 0, **expected_usage}
     assert row["status"] == "settled", row
     # The ledger names the resolved catalog entry; Gemini entries carry a "gemini/" prefix.
     assert row["model"] in (model, f"gemini/{model}"), row

@@ -25,16 +25,22 @@ def client(gw: Gateway, api_key: str) -> OpenAI:
 
 
 def chat_usage(usage) -> dict:
-    """Spendwall's disjoint usage from OpenAI chat usage (prompt includes cached, completion includes reasoning)."""
-    cached = (usage.prompt_tokens_details.cached_tokens or 0) if usage.prompt_tokens_details else 0
-    reasoning = (usage.completion_tokens_details.reasoning_tokens or 0) if usage.completion_tokens_details else 0
+    """Spendwall's disjoint usage from OpenAI chat usage (prompt includes cached and audio,
+    completion includes reasoning and audio)."""
+    prompt, completion = usage.prompt_tokens_details, usage.completion_tokens_details
+    cached = (prompt.cached_tokens or 0) if prompt else 0
+    audio_in = (prompt.audio_tokens or 0) if prompt else 0
+    reasoning = (completion.reasoning_tokens or 0) if completion else 0
+    audio_out = (completion.audio_tokens or 0) if completion else 0
     assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
     return {
-        "input": usage.prompt_tokens - cached,
+        "input": usage.prompt_tokens - cached - audio_in,
         "cached_input": cached,
         "cache_write": 0,
-        "output": usage.completion_tokens - reasoning,
+        "output": usage.completion_tokens - reasoning - audio_out,
         "reasoning": reasoning,
+        "audio_input": audio_in,
+        "audio_output": audio_out,
     }
 
 
@@ -92,6 +98,27 @@ def test_chat_completion_with_cached_and_reasoning_tokens(gw: Gateway, client: O
     check_row(gw, row, usage, model=REASONING_MODEL)
     # cached input is billed below the full input rate for this model
     assert row["rates"].get("cached_input", row["rates"]["input"]) < row["rates"]["input"], row["rates"]
+
+
+def test_audio_tokens_are_billed_at_audio_rates(gw: Gateway, client: OpenAI):
+    """An audio chat call through the SDK: audio input and output tokens are metered apart and
+    priced at gpt-audio's audio rates ($32 / $64 per million, not $2.50 / $10)."""
+    completion = client.chat.completions.create(
+        model="gpt-audio",
+        modalities=["text", "audio"],
+        audio={"voice": "alloy", "format": "wav"},
+        messages=[{"role": "user", "content": [
+            {"type": "text", "text": "Answer the question in this clip."},
+            {"type": "input_audio", "input_audio": {"data": "UklGRiQAAABXQVZFZm10IBAAAAABAAEA", "format": "wav"}},
+        ]}],
+        max_completion_tokens=200,
+        extra_headers={"x-simulator-audio-tokens": "6", "x-simulator-audio-output-tokens": "40"},
+    )
+    usage = chat_usage(completion.usage)
+    assert (usage["audio_input"], usage["audio_output"]) == (6, 40), completion.usage
+    row = gw.ledger_row(upstream_id=completion.id)
+    check_row(gw, row, usage, model="gpt-audio")
+    assert (row["rates"]["audio_input"], row["rates"]["audio_output"]) == (32_000_000, 64_000_000), row["rates"]
 
 
 @pytest.mark.parametrize("stream", [False, True])
