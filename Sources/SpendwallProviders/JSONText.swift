@@ -47,6 +47,45 @@ enum JSONText {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The UTF-8 length of a string token's content once its escapes are resolved, exactly as
+    /// `unescape` would produce it, without building the string.
+    static func unescapedByteCount(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
+        var count = 0
+        var index = range.lowerBound
+        while index < range.upperBound {
+            guard bytes[index] == UInt8(ascii: "\\") else {
+                count += 1
+                index += 1
+                continue
+            }
+            let escaped = bytes[index + 1]
+            index += 2
+            guard escaped == UInt8(ascii: "u") else {
+                count += 1
+                continue
+            }
+            var scalar = hex4(bytes, at: index)
+            index += 4
+            if (0xD800...0xDBFF).contains(scalar), index + 6 <= range.upperBound,
+               bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                let low = hex4(bytes, at: index + 2)
+                if (0xDC00...0xDFFF).contains(low) {
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    index += 6
+                }
+            }
+            // Lone surrogates become U+FFFD (3 bytes), as in `unescape`.
+            let length = switch scalar {
+            case 0..<0x80: 1
+            case 0x80..<0x800: 2
+            case 0xD800...0xDFFF, 0x800..<0x10000: 3
+            default: 4
+            }
+            count += length
+        }
+        return count
+    }
+
     /// The value of a hexadecimal digit, or nil.
     static func hexValue(_ byte: UInt8) -> UInt32? {
         switch byte {

@@ -183,11 +183,6 @@ struct OpenAIResponsesEvent: Decodable, Sendable {
     var message: String?
 }
 
-/// A Responses API `*.delta` event.
-struct OpenAIResponsesDelta: Decodable, Sendable {
-    var delta: String
-}
-
 extension OpenAIChatUsage {
     static let nestedKeys = ["prompt_tokens_details", "completion_tokens_details"]
 

@@ -1,11 +1,9 @@
 extension StreamUsageTracker {
     mutating func observeAnthropic(_ event: SSEEvent) {
         let name = event.event
-        // Deltas are the bulk of the stream: decode only the delta shape for them.
+        // Deltas are the bulk of the stream: read only their text fields, from the bytes.
         if name == "content_block_delta" {
-            if let decoded = WireJSON.decode(AnthropicStreamEvent.self, from: event.data), let delta = decoded.delta {
-                addStreamedBytes(delta.generatedByteCount)
-            }
+            addStreamedBytes(Self.deltaByteCount(event.data, member: "delta", fields: ["text", "partial_json", "thinking"]))
             return
         }
         if name == "ping" || name == "content_block_start" || name == "content_block_stop" { return }
@@ -28,6 +26,17 @@ extension StreamUsageTracker {
             upstreamError = [error?.type, error?.message].compactMap { $0 }.joined(separator: ": ")
         default:
             break
+        }
+    }
+
+    /// The decoded UTF-8 length of the string `fields` of the object `member` of an event's JSON
+    /// data (0 when it is not JSON or lacks them), read without decoding the event.
+    static func deltaByteCount(_ data: String, member: String?, fields: [String]) -> Int {
+        var data = data
+        return data.withUTF8 { bytes in
+            guard let root = JSONNode.object(UnsafeRawBufferPointer(bytes)) else { return 0 }
+            guard let object = member.map({ root[$0] }) ?? root else { return 0 }
+            return fields.reduce(0) { $0 + (object[$1]?.stringByteCount ?? 0) }
         }
     }
 

@@ -4,18 +4,35 @@ extension StreamUsageTracker {
             sawTerminalEvent = true
             return .forward
         }
-        guard let chunk = WireJSON.decode(OpenAIChatChunk.self, from: event.data) else { return .forward }
-        if responseID == nil, let id = chunk.id { responseID = id }
-        if model == nil, let name = chunk.model { model = name }
-        if let tier = chunk.serviceTier { serviceTier = tier }
-        if let error = chunk.error { upstreamError = error.summary }
-        for choice in chunk.choices ?? [] {
-            if let delta = choice.delta { addStreamedBytes(delta.generatedByteCount) }
+        var data = event.data
+        return data.withUTF8 { bytes in observeChatChunk(UnsafeRawBufferPointer(bytes)) }
+    }
+
+    /// Reads one `chat.completion.chunk` with `JSONNode` (every chunk of every stream passes
+    /// here, so nothing is decoded beyond the fields below).
+    private mutating func observeChatChunk(_ bytes: UnsafeRawBufferPointer) -> StreamDisposition {
+        guard let chunk = JSONNode.object(bytes) else { return .forward }
+        if responseID == nil, let id = chunk["id"]?.string { responseID = id }
+        if model == nil, let name = chunk["model"]?.string { model = name }
+        if let tier = chunk["service_tier"]?.string { serviceTier = tier }
+        if let error = chunk["error"], let object = WireJSON.decode(OpenAIErrorObject.self, from: error.slice) {
+            upstreamError = object.summary
         }
-        guard let reported = chunk.usage else { return .forward }
-        usage = reported.tokenUsage
+        let choices = chunk["choices"]
+        for choice in choices?.elements ?? [] {
+            guard let delta = choice["delta"] else { continue }
+            var count = 0
+            for field in ["content", "refusal", "reasoning_content"] { count += delta[field]?.stringByteCount ?? 0 }
+            count += delta["function_call"]?["arguments"]?.stringByteCount ?? 0
+            for call in delta["tool_calls"]?.elements ?? [] { count += call["function"]?["arguments"]?.stringByteCount ?? 0 }
+            addStreamedBytes(count)
+        }
+        guard let reported = chunk["usage"], reported.kind == .object,
+              let counts = UsageCounts(reported.slice, nested: OpenAIChatUsage.nestedKeys),
+              let parsed = try? OpenAIChatUsage(counts) else { return .forward }
+        usage = parsed.tokenUsage
         // The usage chunk has `choices: []`; only that shape is hidden.
-        if hideUsageChunk, let choices = chunk.choices, choices.isEmpty { return .drop }
+        if hideUsageChunk, let choices, choices.kind == .array, choices.elements.isEmpty { return .drop }
         return .forward
     }
 
@@ -28,9 +45,8 @@ extension StreamUsageTracker {
         guard let type else { return }
         if type.hasSuffix(".delta") {
             // Audio deltas are base64 audio, not text.
-            guard type != "response.audio.delta",
-                  let delta = WireJSON.decode(OpenAIResponsesDelta.self, from: event.data) else { return }
-            addStreamedBytes(delta.delta.utf8.count)
+            guard type != "response.audio.delta" else { return }
+            addStreamedBytes(Self.deltaByteCount(event.data, member: nil, fields: ["delta"]))
             return
         }
         switch type {

@@ -65,7 +65,7 @@ struct UsageCounts {
         case .null: return nil
         case .array:
             var elements: [UsageCounts] = []
-            for range in Self.elementRanges(bytes, member.valueRange) {
+            for range in JSONNode.elementRanges(bytes, member.valueRange) {
                 guard let element = UsageCounts(UnsafeRawBufferPointer(rebasing: bytes[range])) else { throw Mismatch() }
                 elements.append(element)
             }
@@ -82,44 +82,6 @@ struct UsageCounts {
         case .string: return JSONText.unescape(bytes, member.valueRange.lowerBound + 1..<member.valueRange.upperBound - 1)
         default: throw Mismatch()
         }
-    }
-
-    /// The byte ranges of the elements of the (already validated) array at `range`.
-    private static func elementRanges(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> [Range<Int>] {
-        var ranges: [Range<Int>] = []
-        var depth = 0, inString = false, escaped = false
-        var start: Int?
-        for index in range.lowerBound + 1..<range.upperBound - 1 {
-            let byte = bytes[index]
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case 0x20, 0x09, 0x0A, 0x0D:
-                continue
-            case UInt8(ascii: ","):
-                if depth == 0, let first = start {
-                    ranges.append(first..<Self.trimmedEnd(bytes, first, index))
-                    start = nil
-                }
-                continue
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
-            default: break
-            }
-            if start == nil { start = index }
-        }
-        if let first = start { ranges.append(first..<Self.trimmedEnd(bytes, first, range.upperBound - 1)) }
-        return ranges
-    }
-
-    /// `end` moved back over trailing whitespace, not before `start`.
-    private static func trimmedEnd(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int {
-        var end = end
-        while end > start, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[end - 1]) { end -= 1 }
-        return end
     }
 
     /// A JSON integer token as `Int64`; nil when it overflows.
