@@ -29,17 +29,7 @@ enum JSONText {
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
-                var scalar = hex4(bytes, at: index)
-                index += 4
-                if (0xD800...0xDBFF).contains(scalar), index + 6 <= range.upperBound,
-                   bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                    let low = hex4(bytes, at: index + 2)
-                    if (0xDC00...0xDFFF).contains(low) {
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                        index += 6
-                    }
-                }
-                let decoded = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                let decoded = Unicode.Scalar(escapedScalar(bytes, at: &index, end: range.upperBound)) ?? "\u{FFFD}"
                 out.append(contentsOf: String(Character(decoded)).utf8)
             default: out.append(escaped)  // " \ /
             }
@@ -64,16 +54,7 @@ enum JSONText {
                 count += 1
                 continue
             }
-            var scalar = hex4(bytes, at: index)
-            index += 4
-            if (0xD800...0xDBFF).contains(scalar), index + 6 <= range.upperBound,
-               bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                let low = hex4(bytes, at: index + 2)
-                if (0xDC00...0xDFFF).contains(low) {
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    index += 6
-                }
-            }
+            let scalar = escapedScalar(bytes, at: &index, end: range.upperBound)
             // Lone surrogates become U+FFFD (3 bytes), as in `unescape`.
             let length = switch scalar {
             case 0..<0x80: 1
@@ -84,6 +65,23 @@ enum JSONText {
             count += length
         }
         return count
+    }
+
+    /// The code point of the `\\uXXXX` escape whose hex digits start at `index` (a surrogate pair
+    /// when a low surrogate escape follows), moving `index` past it. A lone surrogate is returned
+    /// as is; callers turn it into U+FFFD.
+    private static func escapedScalar(_ bytes: UnsafeRawBufferPointer, at index: inout Int, end: Int) -> UInt32 {
+        var scalar = hex4(bytes, at: index)
+        index += 4
+        if (0xD800...0xDBFF).contains(scalar), index + 6 <= end,
+           bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+            let low = hex4(bytes, at: index + 2)
+            if (0xDC00...0xDFFF).contains(low) {
+                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                index += 6
+            }
+        }
+        return scalar
     }
 
     /// The value of a hexadecimal digit, or nil.
