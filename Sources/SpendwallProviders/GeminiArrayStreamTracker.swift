@@ -45,8 +45,7 @@ public struct GeminiArrayStreamTracker: Sendable {
         var elements: [[UInt8]] = []
         chunk.withUnsafeReadableBytes { bytes in splitter.append(bytes) { elements.append($0) } }
         for element in elements {
-            let chunk = element.withUnsafeBytes { WireJSON.decode(GeminiResponse.self, from: $0) }
-            if let chunk { state.observeGemini(chunk) }
+            element.withUnsafeBytes { state.observeGemini($0) }
         }
     }
 

@@ -59,7 +59,7 @@ public struct StreamUsageTracker: Sendable {
         case .anthropicMessages:
             observeAnthropic(event)
         case .geminiStreamGenerateContent, .geminiGenerateContent:
-            if let chunk = WireJSON.decode(GeminiResponse.self, from: event.data) { observeGemini(chunk) }
+            observeGemini(event.data)
         case .openaiEmbeddings, .anthropicCountTokens:
             break
         }

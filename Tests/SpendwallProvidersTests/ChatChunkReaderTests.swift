@@ -62,3 +62,32 @@ import Testing
         }
     }
 }
+
+/// The byte-level Gemini chunk reader must track exactly what decoding `GeminiResponse` tracks.
+@Suite struct GeminiChunkReaderTests {
+    static func chunk(_ picks: [Int], usage: Bool, finish: Int) -> String {
+        let candidates = picks.enumerated().map { index, pick in
+            let parts = (0...(pick % 3)).map { part in #"{"text":\#(ChatChunkReaderTests.texts[(pick + part) % ChatChunkReaderTests.texts.count])}"# }
+            let reason = ["", #","finishReason":"STOP""#, #","finishReason":"FINISH_REASON_UNSPECIFIED""#][finish]
+            return #"{"content":{"parts":[\#(parts.joined(separator: ","))],"role":"model"}\#(reason),"index":\#(index)}"#
+        }
+        let usageText = usage ? #","usageMetadata":{"promptTokenCount":30,"candidatesTokenCount":9,"thoughtsTokenCount":2,"promptTokensDetails":[{"modality":"TEXT","tokenCount":20},{"modality":"AUDIO","tokenCount":10}]}"# : ""
+        return #"{"candidates":[\#(candidates.joined(separator: ","))]\#(usageText),"modelVersion":"gemini-x","responseId":"r\#(picks.count)"}"#
+    }
+
+    @Test func agreesWithDecodingTheChunk() async {
+        await propertyCheck(count: 300, input: Gen.int(in: 0...40).array(of: 0...3), Gen.bool, Gen.int(in: 0...2)) { picks, usage, finish in
+            let data = Self.chunk(picks, usage: usage, finish: finish)
+            var tracker = StreamUsageTracker(endpoint: .geminiStreamGenerateContent)
+            _ = tracker.observe(SSEEvent(raw: ByteBuffer(string: "data: \(data)\n\n"), data: data))
+            guard let expected = WireJSON.decode(GeminiResponse.self, from: data) else {
+                Issue.record("the reference could not decode \(data)")
+                return
+            }
+            #expect(tracker.usage == expected.usageMetadata?.tokenUsage, "\(data)")
+            #expect(tracker.responseID == expected.responseId && tracker.model == expected.modelVersion, "\(data)")
+            #expect(tracker.streamedOutputBytes == Int64(expected.generatedByteCount), "\(data)")
+            #expect(tracker.sawTerminalEvent == expected.isFinal, "\(data)")
+        }
+    }
+}
