@@ -11,18 +11,33 @@ struct JSONNode {
     /// The value's bytes (strings with their quotes).
     let range: Range<Int>
     let kind: JSONValueKind
+    /// An object's members, their ranges relative to `range.lowerBound` (scanned once, when the
+    /// node is made); empty for other kinds.
+    private let members: [JSONMember]
+
+    private init(bytes: UnsafeRawBufferPointer, range: Range<Int>, kind: JSONValueKind) {
+        self.bytes = bytes
+        self.range = range
+        self.kind = kind
+        self.members = kind == .object ? (try? JSONScanner.scanObject(UnsafeRawBufferPointer(rebasing: bytes[range])))?.members ?? [] : []
+    }
+
+    private init(bytes: UnsafeRawBufferPointer, layout: JSONObjectLayout) {
+        self.bytes = bytes
+        self.range = 0..<bytes.count
+        self.kind = .object
+        self.members = layout.members
+    }
 
     /// The root of `bytes` when they hold exactly one JSON object (validated); nil otherwise.
     static func object(_ bytes: UnsafeRawBufferPointer) -> JSONNode? {
         guard let layout = try? JSONScanner.scanObject(bytes) else { return nil }
-        return JSONNode(bytes: bytes, range: layout.range, kind: .object)
+        return JSONNode(bytes: bytes, layout: layout)
     }
 
     /// The first member named `key` of an object; nil when absent, `null`, or not an object.
     subscript(key: String) -> JSONNode? {
-        guard kind == .object,
-              let layout = try? JSONScanner.scanObject(UnsafeRawBufferPointer(rebasing: bytes[range])),
-              let member = layout.members.first(where: { $0.key == key }), member.kind != .null else { return nil }
+        guard let member = members.first(where: { $0.key == key }), member.kind != .null else { return nil }
         let shift = range.lowerBound
         return JSONNode(bytes: bytes, range: member.valueRange.lowerBound + shift..<member.valueRange.upperBound + shift, kind: member.kind)
     }
