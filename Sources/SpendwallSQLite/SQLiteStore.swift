@@ -100,11 +100,24 @@ public final class SQLiteStore: SpendStore {
     /// WAL pages after which a commit checkpoints by itself if `checkpoint()` is not being run.
     static let safetyCheckpointPages = 20_000
 
+    /// WAL frames (about 4 KiB each) from which `checkpoint()` also starts the log over.
+    public static let truncateCheckpointFrames = 2_000
+
     /// Copies committed WAL frames into the database file with a PASSIVE checkpoint on a
     /// separate connection: it takes no writer lock, so commits (and requests) never wait for
     /// its fsync. The gateway runs it every second; without it the WAL still checkpoints itself
     /// every `safetyCheckpointPages` pages.
-    public func checkpoint() async throws {
+    ///
+    /// Under sustained writes a PASSIVE checkpoint never quite catches up with the writer, so
+    /// the log is never reused: it would grow until the writer's own safety checkpoint copied
+    /// all of it inside a commit (a stall of a large fraction of a second). So once the log holds
+    /// `truncateAbove` frames, a TRUNCATE checkpoint follows the PASSIVE one: it copies the few
+    /// frames written meanwhile while holding the writer lock (commits wait that long, about a
+    /// millisecond) and empties the log, which the next commit starts over.
+    ///
+    /// - Returns: the frames the log held before the checkpoint, and whether it was emptied.
+    @discardableResult
+    public func checkpoint(truncateAbove: Int = SQLiteStore.truncateCheckpointFrames) async throws -> (walFrames: Int, truncated: Bool) {
         let checkpointer = try checkpointConnection.withLock { connection -> DatabaseQueue in
             if let connection { return connection }
             var configuration = Configuration()
@@ -117,8 +130,11 @@ public final class SQLiteStore: SpendStore {
             return opened
         }
         do {
-            try await checkpointer.writeWithoutTransaction { db in
-                _ = try db.checkpoint(.passive)
+            return try await checkpointer.writeWithoutTransaction { db in
+                let passive = try db.checkpoint(.passive)
+                guard passive.walFrameCount >= truncateAbove else { return (passive.walFrameCount, false) }
+                _ = try db.checkpoint(.truncate)
+                return (passive.walFrameCount, true)
             }
         } catch {
             throw StoreError.wrapping(error, action: "checkpoint the database at \(path)")

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import GRDB
 import SpendwallCore
 @testable import SpendwallSQLite
@@ -36,7 +37,6 @@ struct SQLiteStoreTests {
     func migratesVersionOneDatabases() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/spendwall.sqlite"
-            let old = Fixtures.hold("old")
             do {
                 let queue = try DatabaseQueue(path: path)
                 try SQLiteStore.migrator.migrate(queue, upTo: "v1")
@@ -63,7 +63,6 @@ struct SQLiteStoreTests {
             #expect(migrated.usage == TokenUsage(input: 10, output: 5))
             #expect(migrated.rates.audioInput == nil && migrated.rates.audioOutput == nil)
             #expect(rows.first { $0.holdID == "new" } == entry)
-            _ = old
         }
     }
 
@@ -96,6 +95,49 @@ struct SQLiteStoreTests {
             defer { try? reopened.close() }
             #expect(try await reopened.ledger(tenantID: nil, limit: 1_000).count == 200)
             #expect(try await reopened.spent(budgetID: "b-team", windowStart: 1_000) == .microdollars(200))
+        }
+    }
+
+    @Test("under sustained writes a large log is emptied by the checkpoint, and nothing is lost")
+    func checkpointTruncatesALargeLog() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/spendwall.sqlite"
+            let store = try SQLiteStore(path: path)
+            let walSize = { (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? -1 }
+            // Writers keep going while checkpoints run: PASSIVE alone would leave the log growing.
+            let outcomes = try await withThrowingTaskGroup(of: [(walFrames: Int, truncated: Bool)].self) { group in
+                group.addTask {
+                    for index in 0..<300 {
+                        let hold = Fixtures.hold("s\(index)")
+                        try await store.recordHold(hold)
+                        try await store.settle(Fixtures.entry(for: hold, cost: .microdollars(1)))
+                    }
+                    return []
+                }
+                group.addTask {
+                    var outcomes: [(walFrames: Int, truncated: Bool)] = []
+                    for _ in 0..<20 {
+                        outcomes.append(try await store.checkpoint(truncateAbove: 50))
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    return outcomes
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(outcomes.contains { $0.truncated }, "\(outcomes)")
+            #expect(outcomes.allSatisfy { $0.truncated == ($0.walFrames >= 50) }, "\(outcomes)")
+            let final = try await store.checkpoint(truncateAbove: 0)
+            #expect(final.truncated)
+            #expect(walSize() == 0)
+            // Below the threshold the log is left for the next commit to reuse.
+            try await store.recordHold(Fixtures.hold("after"))
+            #expect(try await store.checkpoint().truncated == false)
+            #expect(walSize() > 0)
+            try store.close()
+            let reopened = try SQLiteStore(path: path)
+            defer { try? reopened.close() }
+            #expect(try await reopened.ledger(tenantID: nil, limit: 1_000).count == 300)
+            #expect(try await reopened.openHolds().map(\.hold.id) == ["after"])
         }
     }
 
