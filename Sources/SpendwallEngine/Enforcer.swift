@@ -132,7 +132,7 @@ public final class Enforcer: Sendable {
         switch settlement.status {
         case .expired: actual = reservation.record.hold.amount
         case .notSent, .upstreamError: actual = settlement.usage == .zero ? .zero : priced.cost
-        case .settled, .estimated: actual = priced.cost
+        case .settled, .estimated: actual = settlement.chargesHold ? reservation.record.hold.amount : priced.cost
         }
         if settlement.status == .estimated { actual = min(actual, reservation.record.hold.amount) }
         let holdID = reservation.record.hold.id

@@ -46,6 +46,9 @@ public struct Settlement: Sendable {
     /// Gemini's `x-gemini-service-tier` header); nil when it reported none (the requested tier
     /// then applies).
     public var reportedServiceTier: String?
+    /// Charge the whole hold whatever the usage prices at: the outcome is unknown and the
+    /// provider may bill the worst case, which the hold is (dearest token kinds included).
+    public var chargesHold = false
 
     public init(usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int? = nil, upstreamID: String? = nil, reportedServiceTier: String? = nil) {
         self.usage = usage

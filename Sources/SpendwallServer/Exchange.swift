@@ -40,7 +40,7 @@ struct Exchange: Sendable {
         } catch {
             // Once sent, the provider may have generated (and billed) the whole answer.
             let sent = !Self.failedBeforeSending(error)
-            await settle(sent ? worstCaseUsage() : .zero, status: sent ? .estimated : .notSent, upstreamStatus: nil, upstreamID: nil)
+            if sent { await settleWorstCase(upstreamStatus: nil) } else { await settle(.zero, status: .notSent, upstreamStatus: nil, upstreamID: nil) }
             gateway.logger.warning("upstream request failed", metadata: ["request.id": "\(requestID)", "error": "\(error)"])
             let timedOut = Self.isTimeout(error)
             return GatewayError(
@@ -82,7 +82,7 @@ struct Exchange: Sendable {
             body = try await response.body.collect(upTo: Self.maxBufferedResponse)
         } catch {
             // The provider answered and may bill the whole generation: charge the worst case.
-            await settle(worstCaseUsage(), status: .estimated, upstreamStatus: status, upstreamID: nil)
+            await settleWorstCase(upstreamStatus: status)
             return GatewayError(.badGateway, "upstream_failed", "The \(endpoint.provider.displayName) response broke off before it was complete.")
                 .response(for: endpoint.provider, requestID: requestID)
         }
@@ -90,7 +90,7 @@ struct Exchange: Sendable {
         if let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint) {
             await settle(extracted.usage, status: .settled, upstreamStatus: status, upstreamID: extracted.responseID, serviceTier: extracted.serviceTier)
         } else {
-            await settle(worstCaseUsage(), status: .estimated, upstreamStatus: status, upstreamID: nil)
+            await settleWorstCase(upstreamStatus: status)
         }
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
@@ -149,9 +149,13 @@ struct Exchange: Sendable {
         return usage
     }
 
-    /// The usage the hold was sized for: what a request whose outcome is unknown is charged.
-    func worstCaseUsage() -> TokenUsage {
-        TokenUsage(input: plan.inputTokenBound, output: plan.outputCap.saturatingMultiplied(by: max(1, choices)))
+    /// Settles a request whose outcome is unknown (it may have been generated and billed in
+    /// full) at its hold: the ledger row records the bounds the hold covers, charged at the hold.
+    func settleWorstCase(upstreamStatus: Int?) async {
+        let bounds = TokenUsage(input: plan.inputTokenBound, output: plan.outputCap.saturatingMultiplied(by: max(1, choices)))
+        var settlement = Settlement(usage: bounds, status: .estimated, upstreamStatus: upstreamStatus, reportedServiceTier: reportedTier)
+        settlement.chargesHold = true
+        await gateway.enforcer.settle(reservation, settlement)
     }
 
     func settle(_ usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int?, upstreamID: String?, serviceTier: String? = nil) async {

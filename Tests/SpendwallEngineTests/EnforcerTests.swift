@@ -83,6 +83,17 @@ final class ManualWallClock: WallClock {
         #expect(try await settle("plain", requested: nil, reported: nil)?.rates == EnforcerTests.model.rates)
     }
 
+    @Test func aWorstCaseSettlementChargesTheWholeHold() async throws {
+        let fixture = Fixture()
+        let budget = try await fixture.budget("b", limit: .dollars(1))
+        let reservation = try await fixture.enforcer.reserve(fixture.request("w", amount: .cents(10), budgets: [budget]))
+        // The bounds price below the hold (the hold also covered dearer token kinds); the charge is the hold.
+        var settlement = Settlement(usage: TokenUsage(input: 100, output: 50), status: .estimated)
+        settlement.chargesHold = true
+        let entry = await fixture.enforcer.settle(reservation, settlement)
+        #expect(entry?.cost == .cents(10) && entry?.status == .estimated)
+    }
+
     @Test func refusalNamesTheBudgetAndLeavesNothingHeld() async throws {
         let fixture = Fixture()
         let budget = try await fixture.budget("small", limit: .cents(5))
