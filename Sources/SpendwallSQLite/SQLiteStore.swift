@@ -1,5 +1,10 @@
 import Dispatch
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import SpendwallCore
 import SpendwallStorage
 import Synchronization
@@ -50,7 +55,14 @@ public final class SQLiteStore: SpendStore {
         let lock = try DatabaseFileLock(databasePath: path)
         var configuration = Configuration()
         configuration.journalMode = .wal
-        configuration.busyMode = .timeout(5)
+        // Waits for a lock in 100 µs steps (for 5 s at most). SQLite's own timeout sleeps 1, 2, 5,
+        // 10 ms…, so a commit that met the checkpoint's brief writer lock slept far longer than
+        // the lock was held, on the event loop.
+        configuration.busyMode = .callback { tries in
+            guard tries < Self.busyRetries else { return false }
+            usleep(Self.busyRetryMicros)
+            return true
+        }
         configuration.label = "spendwall"
         let pool: DatabasePool
         do {
@@ -100,8 +112,11 @@ public final class SQLiteStore: SpendStore {
     /// WAL pages after which a commit checkpoints by itself if `checkpoint()` is not being run.
     static let safetyCheckpointPages = 20_000
 
+    static let busyRetryMicros: UInt32 = 100
+    static let busyRetries = 50_000
+
     /// WAL frames (about 4 KiB each) from which `checkpoint()` also starts the log over.
-    public static let truncateCheckpointFrames = 2_000
+    public static let restartCheckpointFrames = 2_000
 
     /// Copies committed WAL frames into the database file with a PASSIVE checkpoint on a
     /// separate connection: it takes no writer lock, so commits (and requests) never wait for
@@ -111,13 +126,14 @@ public final class SQLiteStore: SpendStore {
     /// Under sustained writes a PASSIVE checkpoint never quite catches up with the writer, so
     /// the log is never reused: it would grow until the writer's own safety checkpoint copied
     /// all of it inside a commit (a stall of a large fraction of a second). So once the log holds
-    /// `truncateAbove` frames, a TRUNCATE checkpoint follows the PASSIVE one: it copies the few
-    /// frames written meanwhile while holding the writer lock (commits wait that long, about a
-    /// millisecond) and empties the log, which the next commit starts over.
+    /// `restartAbove` frames, a RESTART checkpoint follows the PASSIVE one: it copies the few
+    /// frames written meanwhile while holding the writer lock (commits wait that long, a few
+    /// milliseconds) so that the next commit starts the log over. The file keeps its size (it is
+    /// overwritten from the start; truncating it would free and re-allocate its blocks each time).
     ///
-    /// - Returns: the frames the log held before the checkpoint, and whether it was emptied.
+    /// - Returns: the frames the log held before the checkpoint, and whether it was restarted.
     @discardableResult
-    public func checkpoint(truncateAbove: Int = SQLiteStore.truncateCheckpointFrames) async throws -> (walFrames: Int, truncated: Bool) {
+    public func checkpoint(restartAbove: Int = SQLiteStore.restartCheckpointFrames) async throws -> (walFrames: Int, restarted: Bool) {
         let checkpointer = try checkpointConnection.withLock { connection -> DatabaseQueue in
             if let connection { return connection }
             var configuration = Configuration()
@@ -132,8 +148,14 @@ public final class SQLiteStore: SpendStore {
         do {
             return try await checkpointer.writeWithoutTransaction { db in
                 let passive = try db.checkpoint(.passive)
-                guard passive.walFrameCount >= truncateAbove else { return (passive.walFrameCount, false) }
-                _ = try db.checkpoint(.truncate)
+                guard passive.walFrameCount >= restartAbove else { return (passive.walFrameCount, false) }
+                do {
+                    _ = try db.checkpoint(.restart)
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    // Another connection held on (SQLite gives up early rather than risk a
+                    // deadlock): the frames are copied all the same; the next run restarts the log.
+                    return (passive.walFrameCount, false)
+                }
                 return (passive.walFrameCount, true)
             }
         } catch {
