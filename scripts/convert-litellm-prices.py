@@ -27,9 +27,9 @@ What the output keeps (standard library only, no network):
   N*1000 input tokens; and OpenAI's processing tiers, `input_cost_per_token_priority`,
   `output_cost_per_token_priority`, `cache_read_input_token_cost_priority`,
   `input_cost_per_audio_token_priority` (and the same with
-  `_flex`) as {"priority": {"input", "output", "cached_input", "audio_input"}} (and "flex"). Other variants
-  (`_batches`, OpenAI's `_above_12hr`, tiered `_priority` fields) are not billed by Spendwall and
-  are left out. Tier fields are copied as the data has them; the Swift loader
+  `_flex`) as {"priority": {"input", "output", "cached_input", "audio_input", "tiers"}} (and "flex"),
+  where "tiers" holds the tier's own long-context fields (`input_cost_per_token_above_200k_tokens_priority`). Other variants
+  (`_batches`, OpenAI's `_above_12hr`) are not billed by Spendwall and are left out. Tier fields are copied as the data has them; the Swift loader
   (`SpendwallCatalog/LiteLLMPriceRules.swift`) decides what a tier's missing field means, so
   the bundled file and an imported upstream file go through the same rules.
 
@@ -148,25 +148,34 @@ def convert_entry(name, entry, counters):
         if source in entry:
             out[target] = to_limit(name, source, entry[source])
 
+    def long_context_tiers(suffix):
+        tiers = {}
+        for field, value in entry.items():
+            if not field.endswith(suffix):
+                continue
+            match = TIER_FIELD.match(field[: len(field) - len(suffix)] if suffix else field)
+            if not match or match.group("base") not in PRICE_FIELDS:
+                continue  # e.g. input_cost_per_character_above_128k_tokens: not a per-token price
+            above = int(match.group("k")) * 1000
+            tier = tiers.setdefault(above, {"above": above})
+            tier[PRICE_FIELDS[match.group("base")]] = to_picos(name, field, value, counters)
+        return [tiers[above] for above in sorted(tiers)]
+
     for suffix, target in SERVICE_TIERS.items():
         prices = {
             field: to_picos(name, source + suffix, entry[source + suffix], counters)
             for source, field in SERVICE_TIER_FIELDS.items()
             if source + suffix in entry
         }
+        tier_tiers = long_context_tiers(suffix)
+        if tier_tiers:
+            prices["tiers"] = tier_tiers
         if prices:
             out[target] = prices
 
-    tiers = {}
-    for field, value in entry.items():
-        match = TIER_FIELD.match(field)
-        if not match or match.group("base") not in PRICE_FIELDS:
-            continue  # e.g. input_cost_per_character_above_128k_tokens: not a per-token price
-        above = int(match.group("k")) * 1000
-        tier = tiers.setdefault(above, {"above": above})
-        tier[PRICE_FIELDS[match.group("base")]] = to_picos(name, field, value, counters)
+    tiers = long_context_tiers("")
     if tiers:
-        out["tiers"] = [tiers[above] for above in sorted(tiers)]
+        out["tiers"] = tiers
     return out, None
 
 

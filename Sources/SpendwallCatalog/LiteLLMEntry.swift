@@ -35,9 +35,11 @@ struct LiteLLMEntry: Sendable, Hashable, Codable {
         var output: Int64?
         var cachedInput: Int64?
         var audioInput: Int64?
+        /// The tier's own long-context rates (`…_above_200k_tokens_priority`).
+        var tiers: [Tier]?
 
         enum CodingKeys: String, CodingKey {
-            case input, output
+            case input, output, tiers
             case cachedInput = "cached_input"
             case audioInput = "audio_input"
         }

@@ -36,8 +36,10 @@ import SpendwallCore
 /// `output_cost_per_token_priority` and `cache_read_input_token_cost_priority` make the
 /// priority tier's rates, the `…_flex` fields the flex tier's. A rate the tier does not state is
 /// the base rate (LiteLLM's own behaviour); see `TokenRates.tier(input:output:cachedInput:)` for
-/// cache writes and reasoning (Gemini states a reasoning rate equal to its output rate). Other variants (`…_batches`, OpenAI's `…_above_12hr`, tiered `…_priority` fields) are
-/// not read.
+/// cache writes and reasoning (Gemini states a reasoning rate equal to its output rate). A tier's
+/// own long-context rates (`input_cost_per_token_above_200k_tokens_priority`) make its
+/// long-context tiers, filled in over the tier's rates by the rules above. Other variants
+/// (`…_batches`, OpenAI's `…_above_12hr`) are not read.
 ///
 /// **Sanity:** every price must be finite, non-negative and at most
 /// `implausiblePicosPerToken` ($10,000 per million tokens), above which a "per token" price is
@@ -151,50 +153,58 @@ enum LiteLLMPriceRules {
             audioInput: try checked(entry.audioInput, PriceField.audioInput.rawValue),
             audioOutput: try checked(entry.audioOutput, PriceField.audioOutput.rawValue)
         )
-        var tiers: [LongContextTier] = []
-        for tier in entry.tiers ?? [] {
-            let suffix = "_above_\(tier.above / 1_000)k_tokens"
-            guard tier.above > 0 else {
-                throw CatalogError(.invalidLimit, "\(name): a long-context tier starts at \(tier.above) tokens", model: name, field: "tiers")
+        /// Long-context tiers over `base`; `fieldSuffix` ends their field names (`_priority`).
+        func longContextTiers(_ stated: [LiteLLMEntry.Tier]?, over base: TokenRates, suffix fieldSuffix: String = "") throws -> [LongContextTier] {
+            try (stated ?? []).map { tier in
+                let suffix = "_above_\(tier.above / 1_000)k_tokens" + fieldSuffix
+                guard tier.above > 0 else {
+                    throw CatalogError(.invalidLimit, "\(name): a long-context tier starts at \(tier.above) tokens", model: name, field: "tiers")
+                }
+                let tierInput = try checked(tier.input, PriceField.input.rawValue + suffix) ?? base.input
+                let tierOutput = try checked(tier.output, PriceField.output.rawValue + suffix) ?? base.output
+                let tierCacheWrite = try checked(tier.cacheWrite, PriceField.cacheWrite.rawValue + suffix)
+                    ?? base.cacheWrite.map { max($0, tierInput) }
+                let rates = TokenRates(
+                    input: tierInput,
+                    output: tierOutput,
+                    cachedInput: try checked(tier.cachedInput, PriceField.cachedInput.rawValue + suffix)
+                        ?? base.cachedInput.map { max($0, tierInput) },
+                    cacheWrite: tierCacheWrite,
+                    extendedCacheWrite: try checked(tier.extendedCacheWrite, PriceField.extendedCacheWrite.rawValue + suffix)
+                        ?? base.extendedCacheWrite.map { max($0, tierCacheWrite ?? tierInput) },
+                    reasoning: try checked(tier.reasoning, PriceField.reasoning.rawValue + suffix)
+                        ?? base.reasoning.map { max($0, tierOutput) },
+                    audioInput: try checked(tier.audioInput, PriceField.audioInput.rawValue + suffix)
+                        ?? base.audioInput.map { max($0, tierInput) },
+                    audioOutput: try checked(tier.audioOutput, PriceField.audioOutput.rawValue + suffix)
+                        ?? base.audioOutput.map { max($0, tierOutput) }
+                )
+                return LongContextTier(aboveInputTokens: tier.above, rates: rates)
             }
-            let tierInput = try checked(tier.input, PriceField.input.rawValue + suffix) ?? base.input
-            let tierOutput = try checked(tier.output, PriceField.output.rawValue + suffix) ?? base.output
-            let tierCacheWrite = try checked(tier.cacheWrite, PriceField.cacheWrite.rawValue + suffix)
-                ?? base.cacheWrite.map { max($0, tierInput) }
-            let rates = TokenRates(
-                input: tierInput,
-                output: tierOutput,
-                cachedInput: try checked(tier.cachedInput, PriceField.cachedInput.rawValue + suffix)
-                    ?? base.cachedInput.map { max($0, tierInput) },
-                cacheWrite: tierCacheWrite,
-                extendedCacheWrite: try checked(tier.extendedCacheWrite, PriceField.extendedCacheWrite.rawValue + suffix)
-                    ?? base.extendedCacheWrite.map { max($0, tierCacheWrite ?? tierInput) },
-                reasoning: try checked(tier.reasoning, PriceField.reasoning.rawValue + suffix)
-                    ?? base.reasoning.map { max($0, tierOutput) },
-                audioInput: try checked(tier.audioInput, PriceField.audioInput.rawValue + suffix)
-                    ?? base.audioInput.map { max($0, tierInput) },
-                audioOutput: try checked(tier.audioOutput, PriceField.audioOutput.rawValue + suffix)
-                    ?? base.audioOutput.map { max($0, tierOutput) }
-            )
-            tiers.append(LongContextTier(aboveInputTokens: tier.above, rates: rates))
         }
-        func serviceTier(_ prices: LiteLLMEntry.ServiceTierPrices?, _ suffix: String) throws -> TokenRates? {
+        let tiers = try longContextTiers(entry.tiers, over: base)
+        func serviceTier(_ prices: LiteLLMEntry.ServiceTierPrices?, _ suffix: String) throws -> (rates: TokenRates, tiers: [LongContextTier])? {
             guard let prices else { return nil }
-            return base.tier(
+            let rates = base.tier(
                 input: try checked(prices.input, PriceField.input.rawValue + suffix),
                 output: try checked(prices.output, PriceField.output.rawValue + suffix),
                 cachedInput: try checked(prices.cachedInput, PriceField.cachedInput.rawValue + suffix),
                 audioInput: try checked(prices.audioInput, PriceField.audioInput.rawValue + suffix)
             )
+            return (rates, try longContextTiers(prices.tiers, over: rates, suffix: suffix))
         }
+        let priority = try serviceTier(entry.priority, "_priority")
+        let flex = try serviceTier(entry.flex, "_flex")
         return .priced(ModelPrice(
             name: name,
             provider: provider,
             mode: mode,
             rates: base,
             longContextTiers: tiers,
-            priorityRates: try serviceTier(entry.priority, "_priority"),
-            flexRates: try serviceTier(entry.flex, "_flex"),
+            priorityRates: priority?.rates,
+            flexRates: flex?.rates,
+            priorityLongContextTiers: priority?.tiers ?? [],
+            flexLongContextTiers: flex?.tiers ?? [],
             maxInputTokens: try limit(entry.maxInput, "max_input_tokens"),
             maxOutputTokens: try limit(entry.maxOutput, "max_output_tokens")
         ))

@@ -84,40 +84,42 @@ struct UpstreamPriceFile: Decodable {
             maxOutput: try limit("max_output_tokens")
         )
 
-        // `<price field>_priority` and `_flex`: OpenAI's processing tiers.
+        // `<price field>_above_<N>k_tokens[suffix]`: long-context tiers above N × 1000 input tokens.
+        func longContextTiers(suffix: String) throws -> [LiteLLMEntry.Tier]? {
+            var tiers: [Int64: LiteLLMEntry.Tier] = [:]
+            for key in fields.allKeys where key.stringValue.hasSuffix(suffix) {
+                guard let (field, above) = Self.tierField(String(key.stringValue.dropLast(suffix.count))),
+                      let value = try price(key.stringValue) else { continue }
+                var tier = tiers[above] ?? LiteLLMEntry.Tier(above: above)
+                switch field {
+                case .input: tier.input = value
+                case .output: tier.output = value
+                case .cachedInput: tier.cachedInput = value
+                case .cacheWrite: tier.cacheWrite = value
+                case .extendedCacheWrite: tier.extendedCacheWrite = value
+                case .reasoning: tier.reasoning = value
+                case .audioInput: tier.audioInput = value
+                case .audioOutput: tier.audioOutput = value
+                }
+                tiers[above] = tier
+            }
+            return tiers.isEmpty ? nil : tiers.keys.sorted().compactMap { tiers[$0] }
+        }
+        entry.tiers = try longContextTiers(suffix: "")
+
+        // `<price field>_priority` and `_flex` (and their long-context tiers): processing tiers.
         func serviceTier(_ suffix: String) throws -> LiteLLMEntry.ServiceTierPrices? {
             let prices = LiteLLMEntry.ServiceTierPrices(
                 input: try price(Field.input.rawValue + suffix),
                 output: try price(Field.output.rawValue + suffix),
                 cachedInput: try price(Field.cachedInput.rawValue + suffix),
-                audioInput: try price(Field.audioInput.rawValue + suffix)
+                audioInput: try price(Field.audioInput.rawValue + suffix),
+                tiers: try longContextTiers(suffix: suffix)
             )
             return prices == LiteLLMEntry.ServiceTierPrices() ? nil : prices
         }
         entry.priority = try serviceTier("_priority")
         entry.flex = try serviceTier("_flex")
-
-        // `<price field>_above_<N>k_tokens`: a long-context tier above N × 1000 input tokens.
-        var tiers: [Int64: LiteLLMEntry.Tier] = [:]
-        for key in fields.allKeys {
-            guard let (field, above) = Self.tierField(key.stringValue) else { continue }
-            guard let value = try price(key.stringValue) else { continue }
-            var tier = tiers[above] ?? LiteLLMEntry.Tier(above: above)
-            switch field {
-            case .input: tier.input = value
-            case .output: tier.output = value
-            case .cachedInput: tier.cachedInput = value
-            case .cacheWrite: tier.cacheWrite = value
-            case .extendedCacheWrite: tier.extendedCacheWrite = value
-            case .reasoning: tier.reasoning = value
-            case .audioInput: tier.audioInput = value
-            case .audioOutput: tier.audioOutput = value
-            }
-            tiers[above] = tier
-        }
-        if !tiers.isEmpty {
-            entry.tiers = tiers.keys.sorted().compactMap { tiers[$0] }
-        }
         return entry
     }
 

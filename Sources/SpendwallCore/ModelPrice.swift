@@ -98,6 +98,10 @@ public struct ModelPrice: Sendable, Hashable, Codable {
     public var priorityRates: TokenRates?
     /// Rates of the flex processing tier, when the data has them.
     public var flexRates: TokenRates?
+    /// The priority tier's own long-context tiers, where the data states them.
+    public var priorityLongContextTiers: [LongContextTier] = []
+    /// The flex tier's own long-context tiers, where the data states them.
+    public var flexLongContextTiers: [LongContextTier] = []
     /// Largest input the model accepts, if known.
     public var maxInputTokens: Int64?
     /// Largest output the model produces, if known.
@@ -111,6 +115,8 @@ public struct ModelPrice: Sendable, Hashable, Codable {
         longContextTiers: [LongContextTier] = [],
         priorityRates: TokenRates? = nil,
         flexRates: TokenRates? = nil,
+        priorityLongContextTiers: [LongContextTier] = [],
+        flexLongContextTiers: [LongContextTier] = [],
         maxInputTokens: Int64? = nil,
         maxOutputTokens: Int64? = nil
     ) {
@@ -121,6 +127,8 @@ public struct ModelPrice: Sendable, Hashable, Codable {
         self.longContextTiers = longContextTiers.sorted { $0.aboveInputTokens < $1.aboveInputTokens }
         self.priorityRates = priorityRates
         self.flexRates = flexRates
+        self.priorityLongContextTiers = priorityLongContextTiers
+        self.flexLongContextTiers = flexLongContextTiers
         self.maxInputTokens = maxInputTokens
         self.maxOutputTokens = maxOutputTokens
     }

@@ -24,18 +24,32 @@ extension ModelPrice {
         }
     }
 
-    /// This price as billed at `tier`: the tier's rates become the base rates, and each
-    /// long-context tier bills every token kind at the higher of its own rate and the service
-    /// tier's (so a dear tier is never undercut at long context, and a cheap tier never applies
-    /// above a long-context threshold). The standard tier (nil), or a tier the data does not
-    /// price, leaves the price as it is.
+    /// The long-context tiers the data states for `tier` itself.
+    public func longContextTiers(for tier: ServiceTier) -> [LongContextTier] {
+        switch tier {
+        case .priority: priorityLongContextTiers
+        case .flex: flexLongContextTiers
+        }
+    }
+
+    /// This price as billed at `tier`: the tier's rates become the base rates, and its
+    /// long-context tiers are the ones the data states for the tier; at a threshold it states
+    /// none for, the standard long-context tier bills every token kind at the higher of its own
+    /// rate and the service tier's (so a dear tier is never undercut at long context, and a
+    /// cheap tier never applies above a long-context threshold). The standard tier (nil), or a
+    /// tier the data does not price, leaves the price as it is.
     public func served(at tier: ServiceTier?) -> ModelPrice {
         guard let tier, let tierRates = rates(for: tier) else { return self }
+        let own = longContextTiers(for: tier)
         var served = self
         served.rates = tierRates
-        served.longContextTiers = longContextTiers.map { LongContextTier(aboveInputTokens: $0.aboveInputTokens, rates: $0.rates.higher(of: tierRates)) }
+        served.longContextTiers = own + longContextTiers
+            .filter { standard in !own.contains { $0.aboveInputTokens == standard.aboveInputTokens } }
+            .map { LongContextTier(aboveInputTokens: $0.aboveInputTokens, rates: $0.rates.higher(of: tierRates)) }
         served.priorityRates = nil
         served.flexRates = nil
+        served.priorityLongContextTiers = []
+        served.flexLongContextTiers = []
         return served
     }
 }

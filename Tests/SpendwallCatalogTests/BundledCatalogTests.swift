@@ -88,6 +88,12 @@ struct BundledCatalogTests {
         let flash = try #require(catalog.resolve(model: "gemini-2.5-flash", provider: .gemini))
         #expect(flash.priorityRates == TokenRates(input: 540_000, output: 4_500_000, cachedInput: 54_000, audioInput: 1_800_000))
         #expect(flash.flexRates == TokenRates(input: 150_000, output: 1_250_000, cachedInput: 30_000, audioInput: 500_000))
+        // A tier's own long-context rates: Gemini 2.5 Pro at priority above 200k input tokens is
+        // $4.50 / $27 per million, not the standard long-context $2.50 / $15.
+        let pro = try #require(catalog.resolve(model: "gemini-2.5-pro", provider: .gemini))
+        let longPriority = pro.served(at: .priority).rates(forInputTokens: 300_000)
+        #expect(longPriority.input == 4_500_000 && longPriority.output == 27_000_000 && longPriority.cachedInput == 450_000)
+        #expect(pro.served(at: .priority).rates(forInputTokens: 100_000).input == 2_250_000)
         // Anthropic's Priority Tier is bought capacity, not a per-token price.
         #expect(catalog.entries.values.allSatisfy { $0.provider != .anthropic || ($0.priorityRates == nil && $0.flexRates == nil) })
     }

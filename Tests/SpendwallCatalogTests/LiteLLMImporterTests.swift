@@ -199,7 +199,8 @@ struct LiteLLMImporterTests {
                         "input_cost_per_token": 1e-06, "output_cost_per_token": 4e-06, "cache_read_input_token_cost": 1e-07,
                         "input_cost_per_token_priority": 2e-06, "output_cost_per_token_priority": 8e-06,
                         "input_cost_per_token_flex": 5e-07, "output_cost_per_token_flex": 2e-06, "cache_read_input_token_cost_flex": 5e-08,
-                        "output_cost_per_reasoning_token": 5e-06, "input_cost_per_token_batches": 5e-07},
+                        "output_cost_per_reasoning_token": 5e-06, "input_cost_per_token_batches": 5e-07,
+                        "input_cost_per_token_above_200k_tokens": 3e-06, "input_cost_per_token_above_200k_tokens_priority": 6e-06},
              "plain": {"litellm_provider": "openai", "mode": "chat", "input_cost_per_token": 1e-06, "output_cost_per_token": 4e-06}}
             """#)
         let tiered = try #require(result.prices.first { $0.name == "tiered" })
@@ -207,6 +208,11 @@ struct LiteLLMImporterTests {
         // Reasoning: never below the tier's output rate, never below its own base rate.
         #expect(tiered.priorityRates == TokenRates(input: 2_000_000, output: 8_000_000, cachedInput: 100_000, reasoning: 8_000_000))
         #expect(tiered.flexRates == TokenRates(input: 500_000, output: 2_000_000, cachedInput: 50_000, reasoning: 5_000_000))
+        // The priority tier's own long-context input rate; its other kinds filled over its rates.
+        #expect(tiered.priorityLongContextTiers.map(\.aboveInputTokens) == [200_000])
+        #expect(tiered.priorityLongContextTiers.first?.rates.input == 6_000_000)
+        #expect(tiered.priorityLongContextTiers.first?.rates.output == 8_000_000)
+        #expect(tiered.flexLongContextTiers.isEmpty)
         let plain = try #require(result.prices.first { $0.name == "plain" })
         #expect(plain.priorityRates == nil && plain.flexRates == nil)
     }

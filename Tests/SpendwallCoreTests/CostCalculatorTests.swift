@@ -208,6 +208,15 @@ struct CostCalculatorTests {
         ))
     }
 
+    @Test func aTiersOwnLongContextRatesWin() {
+        var model = Self.model
+        model.priorityLongContextTiers = [LongContextTier(aboveInputTokens: 100_000, rates: TokenRates(input: 9_000, output: 20_000))]
+        let served = model.served(at: .priority)
+        #expect(served.rates(forInputTokens: 200_000) == TokenRates(input: 9_000, output: 20_000))
+        #expect(served.rates(forInputTokens: 50_000) == Self.priority)
+        #expect(CostCalculator.worstCase(model: served, inputTokenBound: 200_000, outputTokenCap: 10, choices: 1) == Money(nanodollars: 1_800_200))
+    }
+
     @Test func theHoldIsPricedAtTheTier() {
         let standard = CostCalculator.worstCase(model: Self.model, inputTokenBound: 1_000, outputTokenCap: 100, choices: 1)
         let priority = CostCalculator.worstCase(model: Self.model.served(at: .priority), inputTokenBound: 1_000, outputTokenCap: 100, choices: 1)
