@@ -62,44 +62,9 @@ extension GeminiUsage {
     }
 }
 
-/// One `GenerateContentResponse` (a whole response, an SSE chunk, or an array element).
-struct GeminiResponse: Decodable, Sendable {
-    struct Candidate: Decodable, Sendable {
-        struct Content: Decodable, Sendable {
-            struct Part: Decodable, Sendable { var text: String? }
-            var parts: [Part]?
-        }
-
-        var content: Content?
-        var finishReason: String?
-    }
-
-    struct PromptFeedback: Decodable, Sendable { var blockReason: String? }
-
-    struct ErrorObject: Decodable, Sendable {
-        var code: Int?
-        var message: String?
-        var status: String?
-    }
-
-    var candidates: [Candidate]?
-    var usageMetadata: GeminiUsage?
-    var responseId: String?
-    var modelVersion: String?
-    var promptFeedback: PromptFeedback?
-    var error: ErrorObject?
-
-    var generatedByteCount: Int {
-        var count = 0
-        for candidate in candidates ?? [] {
-            for part in candidate.content?.parts ?? [] { count += part.text?.utf8.count ?? 0 }
-        }
-        return count
-    }
-
-    /// True on the last chunk: a candidate has a finish reason, or the prompt was blocked.
-    var isFinal: Bool {
-        (candidates ?? []).contains { $0.finishReason != nil && $0.finishReason != "FINISH_REASON_UNSPECIFIED" }
-            || promptFeedback?.blockReason != nil
-    }
+/// The `error` object of a Gemini error body or stream chunk.
+struct GeminiErrorObject: Decodable, Sendable {
+    var code: Int?
+    var message: String?
+    var status: String?
 }

@@ -109,58 +109,6 @@ struct OpenAIErrorObject: Decodable, Sendable {
     }
 }
 
-/// One `chat.completion.chunk`, reduced to what the tracker reads.
-struct OpenAIChatChunk: Decodable, Sendable {
-    struct Choice: Decodable, Sendable {
-        struct Delta: Decodable, Sendable {
-            struct ToolCall: Decodable, Sendable {
-                struct Function: Decodable, Sendable { var arguments: String? }
-                var function: Function?
-            }
-
-            var content: String?
-            var refusal: String?
-            var reasoningContent: String?
-            var toolCalls: [ToolCall]?
-            var functionCall: ToolCall.Function?
-
-            enum CodingKeys: String, CodingKey {
-                case content, refusal
-                case reasoningContent = "reasoning_content"
-                case toolCalls = "tool_calls"
-                case functionCall = "function_call"
-            }
-
-            var generatedByteCount: Int {
-                var count = (content?.utf8.count ?? 0) + (refusal?.utf8.count ?? 0) + (reasoningContent?.utf8.count ?? 0)
-                count += functionCall?.arguments?.utf8.count ?? 0
-                for call in toolCalls ?? [] { count += call.function?.arguments?.utf8.count ?? 0 }
-                return count
-            }
-        }
-
-        var delta: Delta?
-        var finishReason: String?
-
-        enum CodingKeys: String, CodingKey {
-            case delta
-            case finishReason = "finish_reason"
-        }
-    }
-
-    var id: String?
-    var model: String?
-    var serviceTier: String?
-    var choices: [Choice]?
-    var usage: OpenAIChatUsage?
-    var error: OpenAIErrorObject?
-
-    enum CodingKeys: String, CodingKey {
-        case id, model, choices, usage, error
-        case serviceTier = "service_tier"
-    }
-}
-
 /// A Responses API stream event, reduced to what the tracker reads.
 struct OpenAIResponsesEvent: Decodable, Sendable {
     struct Response: Decodable, Sendable {

@@ -17,7 +17,7 @@ extension StreamUsageTracker {
             usage = reported.tokenUsage
         }
         if finished || chunk["promptFeedback"]?["blockReason"] != nil { sawTerminalEvent = true }
-        if let error = chunk["error"], let object = WireJSON.decode(GeminiResponse.ErrorObject.self, from: error.slice) {
+        if let error = chunk["error"], let object = WireJSON.decode(GeminiErrorObject.self, from: error.slice) {
             upstreamError = [object.status, object.message].compactMap { $0 }.joined(separator: ": ")
         }
     }
