@@ -66,6 +66,17 @@ public struct StreamUsageTracker: Sendable {
         return .forward
     }
 
+    /// The decoded UTF-8 length of the string `fields` of the object `member` of an event's JSON
+    /// data (0 when it is not JSON or lacks them), read without decoding the event.
+    static func deltaByteCount(_ data: String, member: String?, fields: [String]) -> Int {
+        var data = data
+        return data.withUTF8 { bytes in
+            guard let root = JSONNode.object(UnsafeRawBufferPointer(bytes)) else { return 0 }
+            guard let object = member.map({ root[$0] }) ?? root else { return 0 }
+            return fields.reduce(0) { $0 + (object[$1]?.stringByteCount ?? 0) }
+        }
+    }
+
     mutating func addStreamedBytes(_ count: Int) {
         streamedOutputBytes = streamedOutputBytes.saturatingAdding(Int64(count))
     }
