@@ -38,7 +38,9 @@ struct SpendwallHome: Sendable {
         try create()
         var generator = SystemRandomNumberGenerator()
         let token = "swadmin-" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-        FileManager.default.createFile(atPath: adminTokenPath, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600])
+        guard FileManager.default.createFile(atPath: adminTokenPath, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("could not write the admin token to \(adminTokenPath)")
+        }
         return token
     }
 }

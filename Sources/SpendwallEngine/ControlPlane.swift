@@ -13,7 +13,16 @@ public final class ControlPlane: Sendable {
     let enforcer: Enforcer
     let clock: any WallClock
     let defaultTimeZone: String
-    let snapshot = Mutex(Directory())
+    let snapshot = Mutex(Installed())
+    /// Numbers reloads in the order they start, so a slow one never replaces a newer snapshot.
+    let reloads = Atomic<UInt64>(0)
+    /// Streams being relayed, which a kill switch cuts.
+    public let liveStreams = LiveStreams()
+
+    struct Installed {
+        var directory = Directory()
+        var generation: UInt64 = 0
+    }
 
     public init(store: any SpendStore, enforcer: Enforcer, clock: any WallClock, defaultTimeZone: String) {
         self.store = store
@@ -23,13 +32,20 @@ public final class ControlPlane: Sendable {
     }
 
     /// The directory now in force.
-    public var directory: Directory { snapshot.withLock { $0 } }
+    public var directory: Directory { snapshot.withLock { $0.directory } }
 
-    /// Reads keys and budgets from the store into a fresh snapshot.
+    /// Reads keys, budgets and blocks from the store into a fresh snapshot. Of two reloads that
+    /// overlap, the one started last wins: it read everything the other did.
     @discardableResult
     public func reload() async throws -> Directory {
-        let directory = Directory(keys: try await store.keys(tenantID: nil), budgets: try await store.budgets(tenantID: nil))
-        snapshot.withLock { $0 = directory }
+        let generation = reloads.add(1, ordering: .sequentiallyConsistent).newValue
+        let directory = Directory(
+            keys: try await store.keys(tenantID: nil), budgets: try await store.budgets(tenantID: nil),
+            blocks: try await store.blocks(tenantID: nil)
+        )
+        snapshot.withLock { installed in
+            if generation > installed.generation { installed = Installed(directory: directory, generation: generation) }
+        }
         return directory
     }
 

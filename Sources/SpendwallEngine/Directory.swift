@@ -8,13 +8,14 @@ public struct Directory: Sendable {
     public private(set) var keysByID: [String: KeyRecord] = [:]
     public private(set) var budgetsByID: [String: BudgetRecord] = [:]
     private var budgetsByScope: [ScopeKey: [BudgetRecord]] = [:]
+    private var blocksByScope: [ScopeKey: BlockRecord] = [:]
 
     struct ScopeKey: Hashable {
         var tenantID: String
         var scope: Scope
     }
 
-    public init(keys: [KeyRecord] = [], budgets: [BudgetRecord] = []) {
+    public init(keys: [KeyRecord] = [], budgets: [BudgetRecord] = [], blocks: [BlockRecord] = []) {
         for key in keys {
             keysByID[key.id] = key
             if key.status == .active { keysByHash[key.secretHash] = key }
@@ -23,6 +24,31 @@ public struct Directory: Sendable {
             budgetsByID[budget.id] = budget
             budgetsByScope[ScopeKey(tenantID: budget.tenantID, scope: budget.scope), default: []].append(budget)
         }
+        for block in blocks {
+            blocksByScope[ScopeKey(tenantID: block.tenantID, scope: block.scope)] = block
+        }
+    }
+
+    /// Every block in force.
+    public var blocks: [BlockRecord] { Array(blocksByScope.values) }
+
+    /// The kill switch that stops requests with this key, if any: a block on its tenant, team,
+    /// user or the key itself (the widest first).
+    public func block(for key: KeyRecord) -> BlockRecord? {
+        guard !blocksByScope.isEmpty else { return nil }
+        for scope in Self.blockableScopes(of: key) {
+            if let block = blocksByScope[ScopeKey(tenantID: key.tenantID, scope: scope)] { return block }
+        }
+        return nil
+    }
+
+    /// The tenant, team, user and key a key's requests belong to: what a kill switch can stop.
+    public static func blockableScopes(of key: KeyRecord) -> [Scope] {
+        var scopes: [Scope] = [.tenant(key.tenantID)]
+        if let team = key.teamID { scopes.append(.team(team)) }
+        if let user = key.userID { scopes.append(.user(user)) }
+        scopes.append(.key(key.id))
+        return scopes
     }
 
     /// The active key with this secret hash.
@@ -32,10 +58,7 @@ public struct Directory: Sendable {
 
     /// Every scope a request with this key and these extra tags is attributed to.
     public static func scopes(of key: KeyRecord, tags: [String]) -> [Scope] {
-        var scopes: [Scope] = [.tenant(key.tenantID)]
-        if let team = key.teamID { scopes.append(.team(team)) }
-        if let user = key.userID { scopes.append(.user(user)) }
-        scopes.append(.key(key.id))
+        var scopes = blockableScopes(of: key)
         for tag in tags { scopes.append(.tag(tag)) }
         return scopes
     }

@@ -132,9 +132,9 @@ public final class Enforcer: Sendable {
         switch settlement.status {
         case .expired: actual = reservation.record.hold.amount
         case .notSent, .upstreamError: actual = settlement.usage == .zero ? .zero : priced.cost
-        case .settled, .estimated: actual = settlement.chargesHold ? reservation.record.hold.amount : priced.cost
+        case .settled, .estimated, .killed: actual = settlement.chargesHold ? reservation.record.hold.amount : priced.cost
         }
-        if settlement.status == .estimated { actual = min(actual, reservation.record.hold.amount) }
+        if settlement.status == .estimated || settlement.status == .killed { actual = min(actual, reservation.record.hold.amount) }
         let holdID = reservation.record.hold.id
         let outcome = state.withLock { state -> BudgetBook.SettleOutcome in
             let outcome = state.book.settle(id: holdID, actual: actual)

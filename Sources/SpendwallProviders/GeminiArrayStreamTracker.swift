@@ -39,6 +39,10 @@ public struct GeminiArrayStreamTracker: Sendable {
     public var sawEndOfArray: Bool { splitter.sawEnd }
     /// How many elements were too large to read.
     public var skippedElements: Int { splitter.skippedElements }
+    /// Bytes of the element still open at the end of what was observed (0 between elements).
+    public var unfinishedElementBytes: Int { splitter.unfinishedElementBytes }
+    /// The last byte outside the elements (`[`, `,`, an element's closing byte, the final `]`).
+    public var lastTopLevelByte: UInt8? { splitter.lastTopLevelByte }
 
     /// Reads received bytes; forward them to the client unchanged.
     public mutating func observe(_ chunk: ByteBuffer) {

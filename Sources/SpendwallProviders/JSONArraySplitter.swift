@@ -9,10 +9,17 @@ struct JSONArraySplitter: Sendable {
     private var elementTooLarge = false
     private(set) var sawEnd = false
     private(set) var skippedElements = 0
+    /// The last structural byte outside the elements: `[`, `,`, the `}` or `]` that closed an
+    /// element, or the final `]`; nil before the array opened.
+    private(set) var lastTopLevelByte: UInt8?
 
     init(maximumElementBytes: Int) {
         self.maximumElementBytes = maximumElementBytes
     }
+
+    /// Bytes of the element still open (they end the input seen so far); 0 between elements, and
+    /// for an element too large to keep.
+    var unfinishedElementBytes: Int { depth >= 2 && !elementTooLarge ? element.count : 0 }
 
     mutating func reset() {
         depth = 0
@@ -42,9 +49,11 @@ struct JSONArraySplitter: Sendable {
                 inString = true
             case UInt8(ascii: "{"), UInt8(ascii: "["):
                 depth += 1
+                if depth == 1 { lastTopLevelByte = byte }
                 if depth == 2 { elementStart = index }
             case UInt8(ascii: "}"), UInt8(ascii: "]"):
                 depth -= 1
+                if depth <= 1 { lastTopLevelByte = byte }
                 if depth == 1, let start = elementStart {
                     keep(UnsafeRawBufferPointer(rebasing: bytes[start...index]))
                     if elementTooLarge { skippedElements += 1 } else { emit(element) }
@@ -55,6 +64,8 @@ struct JSONArraySplitter: Sendable {
                     sawEnd = true
                 }
                 depth = max(depth, 0)
+            case UInt8(ascii: ","):
+                if depth == 1 { lastTopLevelByte = byte }
             default:
                 break
             }

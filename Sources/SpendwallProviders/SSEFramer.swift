@@ -24,6 +24,9 @@ public struct SSEFramer: Sendable {
     /// Creates a framer at the start of a stream.
     public init() {}
 
+    /// Whether bytes of an event not yet complete are waiting for the rest.
+    public var hasPendingBytes: Bool { pending.readableBytes > 0 }
+
     /// Adds received bytes and returns the events they complete, in order.
     public mutating func append(_ chunk: ByteBuffer) -> [SSEEvent] {
         guard chunk.readableBytes > 0 else { return [] }

@@ -122,6 +122,35 @@ extension SQLiteStore {
                 ALTER TABLE ledger ADD COLUMN rate_audio_output INTEGER;
                 """)
         }
+        // Kill switch: blocks in force, and the append-only audit log of every block and unblock.
+        migrator.registerMigration("v3-kill-switch") { db in
+            try db.execute(sql: """
+                CREATE TABLE blocks (
+                    tenant_id TEXT NOT NULL,
+                    scope_kind TEXT NOT NULL,
+                    scope_id TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    blocked_at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, scope_kind, scope_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE audit_log (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    scope_kind TEXT NOT NULL,
+                    scope_id TEXT NOT NULL,
+                    reason TEXT NOT NULL
+                );
+                CREATE INDEX audit_log_tenant ON audit_log(tenant_id, sequence);
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+                """)
+        }
         return migrator
     }
 }

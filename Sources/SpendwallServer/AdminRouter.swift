@@ -88,6 +88,21 @@ public enum AdminRouter {
             let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100
             return try json(try await plane.store.ledger(tenantID: request.uri.queryParameters["tenant"].map(String.init), limit: min(max(limit, 1), 100_000)))
         }
+        guarded.post("/blocks") { request, _ in
+            let body = try await decode(BlockBody.self, request)
+            return try json(try await run { try await plane.block(body.target(), reason: body.reason, actor: body.actor ?? "admin-api") }, status: .created)
+        }
+        guarded.post("/unblocks") { request, _ in
+            let body = try await decode(BlockBody.self, request)
+            return try json(try await run { try await plane.unblock(body.target(), reason: body.reason, actor: body.actor ?? "admin-api") })
+        }
+        guarded.get("/blocks") { request, _ in
+            try json(try await plane.store.blocks(tenantID: request.uri.queryParameters["tenant"].map(String.init)))
+        }
+        guarded.get("/audit") { request, _ in
+            let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100
+            return try json(try await plane.store.auditLog(tenantID: request.uri.queryParameters["tenant"].map(String.init), limit: min(max(limit, 1), 100_000)))
+        }
         guarded.post("/prices/reload") { request, _ in
             let body = try await request.body.collect(upTo: 64 * 1024 * 1024)
             guard let reload = gateway.priceReloader else {
@@ -116,6 +131,21 @@ public enum AdminRouter {
     struct RenameBody: Codable { var name: String }
     struct UserUpdateBody: Codable { var name: String?; var team: String? }
     struct CreatedKey: Codable { var key: KeyRecord; var secret: String }
+
+    /// A block or unblock: the scope (`tenant`, `team`, `user` or `key`) and its id, why, and who.
+    struct BlockBody: Codable {
+        var scope: String
+        var id: String
+        var reason: String
+        var actor: String?
+
+        func target() throws -> Scope {
+            guard let kind = ScopeKind(rawValue: scope), kind != .tag else {
+                throw HTTPError(.badRequest, message: "scope must be tenant, team, user or key")
+            }
+            return Scope(kind: kind, id: id)
+        }
+    }
 
     static func spendQuery(_ request: Request) throws -> SpendQuery {
         let parameters = request.uri.queryParameters

@@ -102,10 +102,24 @@ struct Exchange: Sendable {
             status: HTTPResponse.Status(code: status), headers: headers,
             body: ResponseBody { writer in
                 var meter = StreamMeter(endpoint: exchange.endpoint, hideUsageChunk: exchange.hideUsageChunk, jsonArray: exchange.geminiJSONArrayStream)
+                let cut = StreamCut()
+                let key = exchange.reservation.request.key
+                let liveStreams = exchange.gateway.controlPlane.liveStreams
+                let registration = liveStreams.register(key: key) { block in
+                    if cut.set(block) { response.body.abort(UpstreamError(.aborted, mayHaveBeenSent: true, "the kill switch ended the stream")) }
+                }
+                defer { liveStreams.unregister(registration) }
+                // A block put in force after this request was admitted, but before it registered.
+                if let block = exchange.gateway.controlPlane.directory.block(for: key), cut.set(block) {
+                    response.body.abort(UpstreamError(.aborted, mayHaveBeenSent: true, "the kill switch ended the stream"))
+                }
                 var failure: (any Error)?
                 do {
                     for try await chunk in response.body {
                         let outgoing = meter.consume(chunk)
+                        // Once cut, what is still buffered is metered (the provider produced and
+                        // bills it) but not sent.
+                        if cut.by != nil { continue }
                         if outgoing.readableBytes > 0 {
                             do { try await writer.write(outgoing) } catch {
                                 failure = error
@@ -113,12 +127,16 @@ struct Exchange: Sendable {
                             }
                         }
                     }
-                    if failure == nil {
+                    if failure == nil, cut.by == nil {
                         let tail = meter.finish()
                         if tail.readableBytes > 0 { try await writer.write(tail) }
                     }
                 } catch {
                     failure = failure ?? error
+                }
+                if let block = cut.by, !(meter.sawTerminalEvent && meter.usage != nil) {
+                    await exchange.endCutStream(&meter, by: block, writer: &writer, status: status)
+                    return
                 }
                 // Usage is final only once the stream closed properly: Anthropic's `message_start`
                 // carries a provisional output count that a cut stream would otherwise keep.
@@ -132,6 +150,18 @@ struct Exchange: Sendable {
                 try await writer.finish(nil)
             }
         )
+    }
+
+    /// Ends a stream the kill switch cut: settles it for what was streamed, then sends the
+    /// final error event in the caller's dialect (the client may be gone by then).
+    private func endCutStream(_ meter: inout StreamMeter, by block: BlockRecord, writer: inout any ResponseBodyWriter, status: Int) async {
+        let usage = estimatedUsage(outputBytes: meter.streamedOutputBytes, reported: meter.usage)
+        await settle(usage, status: .killed, upstreamStatus: status, upstreamID: meter.responseID, serviceTier: meter.serviceTier)
+        let refusal = GatewayError.blocked(by: block)
+        let event = meter.cut(status: Int(refusal.status.code), type: refusal.type, message: refusal.message, extra: refusal.extra)
+        gateway.logger.notice("kill switch ended a stream", metadata: ["request.id": "\(requestID)", "scope": "\(block.scope)"])
+        try? await writer.write(event)
+        try? await writer.finish(nil)
     }
 
     // MARK: Settlement

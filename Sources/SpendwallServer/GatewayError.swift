@@ -2,7 +2,9 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import SpendwallCore
+import SpendwallEngine
 import SpendwallProviders
+import SpendwallStorage
 
 /// A refusal or failure the gateway answers itself, in the caller's API dialect.
 struct GatewayError: Error, Sendable {
@@ -28,6 +30,15 @@ struct GatewayError: Error, Sendable {
         if let requestID { fields[.spendwallRequestID] = requestID }
         for (name, value) in headers { fields[name] = value }
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// A request (or stream) of a scope the kill switch blocks.
+    static func blocked(by block: BlockRecord) -> GatewayError {
+        GatewayError(
+            .forbidden, "key_blocked",
+            "Requests of \(block.scope.kind.rawValue) '\(block.scope.id)' are blocked by the kill switch: \(block.reason)",
+            extra: ["blocked_scope": block.scope.description, "blocked_at": ISOTime.format(millis: block.blockedAt), "reason": block.reason]
+        )
     }
 
     static func invalidRequest(_ message: String, type: String = "invalid_request_error") -> GatewayError {

@@ -46,6 +46,7 @@ public enum GatewayRouter {
             return GatewayError(.unauthorized, "invalid_api_key", "Send a valid Spendwall key as 'Authorization: Bearer sw-…'.")
                 .response(for: .openai, requestID: nil)
         }
+        if let block = directory.block(for: record) { return GatewayError.blocked(by: block).response(for: .openai, requestID: nil) }
         let models = gateway.catalog.current.models(provider: .openai, modes: [.chat, .responses, .embedding, .completion])
             .map { PriceCatalog.publicName(of: $0) }
             .filter { !$0.hasPrefix("ft:") && record.allows(model: $0) }

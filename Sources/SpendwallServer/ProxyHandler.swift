@@ -116,6 +116,7 @@ struct ProxyHandler: Sendable {
         guard let record = directory.activeKey(secretHash: key.secretHash) else {
             throw GatewayError(.unauthorized, "invalid_api_key", "The API key is unknown or has been revoked.")
         }
+        if let block = directory.block(for: record) { throw GatewayError.blocked(by: block) }
         return record
     }
 

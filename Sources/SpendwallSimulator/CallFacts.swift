@@ -18,6 +18,9 @@ struct CallFacts: Sendable {
     var extendedCacheWriteTokens: Int = 0
     var audioTokens: Int = 0
     var audioOutputTokens: Int = 0
+    /// The pause between stream chunks this call asked for (`x-simulator-chunk-delay-ms`),
+    /// instead of the configured one.
+    var chunkDelay: Duration?
 
     /// A log record of this call.
     func call(status: Int = 200, usage: TokenUsage = .zero, completed: Bool) -> SimulatedCall {
@@ -54,6 +57,11 @@ struct CallFacts: Sendable {
     }
 
     /// A non-negative integer header, or 0.
+    /// `x-simulator-chunk-delay-ms`, clamped to 0–10,000 ms; nil when absent or not a number.
+    static func chunkDelay(_ headers: HTTPFields) -> Duration? {
+        headers[.simulatorChunkDelay].flatMap { Int($0.trimmingSpaces) }.map { .milliseconds(min(max(0, $0), 10_000)) }
+    }
+
     static func count(_ headers: HTTPFields, _ name: HTTPField.Name) -> Int {
         headers[name].flatMap { Int($0.trimmingSpaces) }.map { max(0, $0) } ?? 0
     }

@@ -50,7 +50,8 @@ extension SimulatedProvider {
             cacheWriteTokens: CallFacts.count(request.headers, .simulatorCacheWriteTokens),
             extendedCacheWriteTokens: CallFacts.count(request.headers, .simulatorExtendedCacheWriteTokens),
             audioTokens: CallFacts.count(request.headers, .simulatorAudioTokens),
-            audioOutputTokens: CallFacts.count(request.headers, .simulatorAudioOutputTokens)
+            audioOutputTokens: CallFacts.count(request.headers, .simulatorAudioOutputTokens),
+            chunkDelay: CallFacts.chunkDelay(request.headers)
         )
 
         let buffer: ByteBuffer
@@ -137,7 +138,7 @@ extension SimulatedProvider {
     /// A player that records `facts` with `plan`'s usage when the stream ends.
     func streamPlayer(_ facts: CallFacts, plan: CompletionPlan) -> StreamPlayer {
         StreamPlayer(
-            interChunkDelay: config.interChunkDelay,
+            interChunkDelay: facts.chunkDelay ?? config.interChunkDelay,
             fault: facts.fault,
             record: { [self] completed, wordsSent in
                 record(facts.call(usage: plan.usage(outputSent: completed ? nil : wordsSent), completed: completed))

@@ -20,6 +20,9 @@ extension HTTPField.Name {
     /// Request header: generate this many audio output tokens (OpenAI chat
     /// `completion_tokens_details.audio_tokens`), counted once per call.
     public static let simulatorAudioOutputTokens = HTTPField.Name("x-simulator-audio-output-tokens")!
+    /// Request header: pause this many milliseconds between stream chunks (0–10,000), instead of
+    /// the configured `inter_chunk_delay_ms`: a slow stream for one call.
+    public static let simulatorChunkDelay = HTTPField.Name("x-simulator-chunk-delay-ms")!
     static let anthropicAPIKey = HTTPField.Name("x-api-key")!
     static let googleAPIKey = HTTPField.Name("x-goog-api-key")!
     static let openAIRequestID = HTTPField.Name("x-request-id")!

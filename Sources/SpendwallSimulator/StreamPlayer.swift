@@ -22,6 +22,9 @@ struct StreamPlayer: Sendable {
         ResponseBody { writer in
             var script = script
             var pending = ByteBuffer()
+            // Words count as sent once written: a client that leaves during a pause never got
+            // (and a real provider stops before generating) the frame still pending.
+            var pendingWords = 0
             var contentSent = 0
             var wordsSent = 0
             let paced = interChunkDelay != .zero
@@ -31,6 +34,7 @@ struct StreamPlayer: Sendable {
                 while let frame = script.nextFrame() {
                     if let cutAfter, frame.role == .final || (frame.role == .content && contentSent >= cutAfter) {
                         if pending.readableBytes > 0 { try await writer.write(pending) }
+                        wordsSent += pendingWords
                         _ = record(false, wordsSent)
                         recorded = true
                         if case .breakAfter = fault { throw SimulatedStreamBreak() }
@@ -41,16 +45,20 @@ struct StreamPlayer: Sendable {
                     if paced, pending.readableBytes > 0 {
                         try await writer.write(pending)
                         pending.clear()
+                        wordsSent += pendingWords
+                        pendingWords = 0
                         try await Task.sleep(for: interChunkDelay)
                     } else if pending.readableBytes >= Self.flushThreshold {
                         try await writer.write(pending)
                         pending.clear()
+                        wordsSent += pendingWords
+                        pendingWords = 0
                     }
                     pending.writeString(frame.text)
-                    wordsSent += frame.words
+                    pendingWords += frame.words
                     if frame.role == .content { contentSent += 1 }
                 }
-                let index = record(true, wordsSent)
+                let index = record(true, wordsSent + pendingWords)
                 recorded = true
                 do {
                     if pending.readableBytes > 0 { try await writer.write(pending) }

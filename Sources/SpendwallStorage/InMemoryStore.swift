@@ -18,6 +18,13 @@ public final class InMemoryStore: SpendStore {
         var ledger: [LedgerEntry] = []
         var settledHolds: Set<HoldID> = []
         var usage: [HoldShare: Money] = [:]
+        var blocks: [BlockKey: BlockRecord] = [:]
+        var audit: [AuditEntry] = []
+    }
+
+    private struct BlockKey: Hashable {
+        var tenantID: String
+        var scope: Scope
     }
 
     private let state = Mutex(State())
@@ -139,6 +146,49 @@ public final class InMemoryStore: SpendStore {
         state.withLock { state in
             Self.ordered(state.budgets.values.filter { tenantID == nil || $0.tenantID == tenantID }, \.createdAt, \.id)
         }
+    }
+
+    // MARK: Kill switch
+
+    /// Puts a block in force and logs it; `.duplicate` if the scope is already blocked.
+    public func insertBlock(_ block: BlockRecord, audit: AuditEntry) async throws {
+        try state.withLock { state in
+            let key = BlockKey(tenantID: block.tenantID, scope: block.scope)
+            guard state.blocks[key] == nil else { throw StoreError(.duplicate, "\(block.scope) is already blocked") }
+            state.blocks[key] = block
+            Self.append(audit, to: &state)
+        }
+    }
+
+    /// Lifts a block and logs it; `.notFound` if the scope is not blocked.
+    public func deleteBlock(tenantID: String, scope: Scope, audit: AuditEntry) async throws {
+        try state.withLock { state in
+            guard state.blocks.removeValue(forKey: BlockKey(tenantID: tenantID, scope: scope)) != nil else {
+                throw StoreError(.notFound, "\(scope) is not blocked")
+            }
+            Self.append(audit, to: &state)
+        }
+    }
+
+    /// Blocks in force of one tenant (or all), oldest first.
+    public func blocks(tenantID: String?) async throws -> [BlockRecord] {
+        state.withLock { state in
+            state.blocks.values.filter { tenantID == nil || $0.tenantID == tenantID }
+                .sorted { ($0.blockedAt, $0.scope.description) < ($1.blockedAt, $1.scope.description) }
+        }
+    }
+
+    /// The audit log of one tenant (or all), newest first.
+    public func auditLog(tenantID: String?, limit: Int) async throws -> [AuditEntry] {
+        state.withLock { state in
+            Array(state.audit.reversed().lazy.filter { tenantID == nil || $0.tenantID == tenantID }.prefix(max(0, limit)))
+        }
+    }
+
+    private static func append(_ entry: AuditEntry, to state: inout State) {
+        var entry = entry
+        entry.sequence = Int64(state.audit.count + 1)
+        state.audit.append(entry)
     }
 
     // MARK: Hot path

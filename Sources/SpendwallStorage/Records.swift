@@ -150,6 +150,9 @@ public enum LedgerStatus: String, Sendable, Hashable, Codable, CaseIterable {
     case settled
     /// The stream broke without usage: charged from what was streamed, at most the hold.
     case estimated
+    /// The kill switch ended the stream: charged like `estimated`, from what was streamed (and any
+    /// usage the provider had reported), at most the hold.
+    case killed
     /// The gateway died or the request hung: charged the full hold.
     case expired
     /// The provider answered with an error and reported no usage: nothing charged.

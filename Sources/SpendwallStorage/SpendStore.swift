@@ -28,6 +28,18 @@ public protocol SpendStore: Sendable {
     func deleteBudget(id: String) async throws
     func budgets(tenantID: String?) async throws -> [BudgetRecord]
 
+    // MARK: Kill switch
+    /// Puts a block in force and appends its audit entry, in one transaction; `.duplicate` if
+    /// the scope is already blocked (nothing is written then).
+    func insertBlock(_ block: BlockRecord, audit: AuditEntry) async throws
+    /// Lifts the block on `scope` and appends its audit entry, in one transaction; `.notFound` if
+    /// the scope is not blocked (nothing is written then).
+    func deleteBlock(tenantID: String, scope: Scope, audit: AuditEntry) async throws
+    /// Blocks in force for one tenant (or all), oldest first.
+    func blocks(tenantID: String?) async throws -> [BlockRecord]
+    /// The audit log of one tenant (or all), newest first. Entries are never changed or removed.
+    func auditLog(tenantID: String?, limit: Int) async throws -> [AuditEntry]
+
     // MARK: Hot path
     /// Makes a hold durable. Returns once it is committed.
     func recordHold(_ hold: HoldRecord) async throws

@@ -116,6 +116,22 @@ struct FaultTests {
         }
     }
 
+    @Test("x-simulator-chunk-delay-ms paces one call's stream, whatever the configuration")
+    func chunkDelayHeaderPacesOneCall() async throws {
+        try await withSimulator { simulator, client in
+            let body = #"{"model":"gpt-4o","messages":[],"stream":true,"max_tokens":8}"#
+            // The configuration has no delay: only the header can pace this stream.
+            let start = ContinuousClock.now
+            let response = try await client.post("/v1/chat/completions", body, headers: [.simulatorChunkDelay: "30"])
+            #expect(ContinuousClock.now - start >= .milliseconds(8 * 30))
+            #expect(response.events.last?.data == "[DONE]")
+            #expect(simulator.calls.last?.completed == true)
+        }
+        #expect(CallFacts.chunkDelay([.simulatorChunkDelay: "99999"]) == .seconds(10))
+        #expect(CallFacts.chunkDelay([.simulatorChunkDelay: "-5"]) == .zero)
+        #expect(CallFacts.chunkDelay([.simulatorChunkDelay: "soon"]) == nil)
+    }
+
     @Test func faultHeaderParsing() {
         #expect(SimulatorFault(headerValue: "status=429") == .status(429))
         #expect(SimulatorFault(headerValue: " break-after=3 ") == .breakAfter(3))

@@ -206,3 +206,33 @@ def test_bad_key_is_authentication_error(gw: Gateway, request_counter):
     assert info.value.body["type"] == "error"
     assert len(request_counter.requests) == 1
     bad.close()
+
+
+def test_kill_switch_ends_a_live_stream_with_an_error_event(gw: Gateway):
+    """Blocking the key mid-stream: the SDK raises on the final `error` event within a second,
+    the row is `killed`, and new calls get 403 PermissionDeniedError."""
+    team = f"team-kill-{time.monotonic_ns()}"
+    secret = gw.new_key(team=team)
+    key_id = next(k["id"] for k in gw.admin_call("GET", f"/keys?tenant={gw.tenant}") if k["team_id"] == team)
+    c = Anthropic(base_url=gw.anthropic_base, api_key=secret, timeout=20.0, max_retries=0)
+    events = []
+    with pytest.raises(anthropic.APIStatusError) as info:
+        with c.messages.stream(
+            model=MODEL, max_tokens=300, messages=[{"role": "user", "content": "Tell me a long story."}],
+            extra_headers={"x-simulator-chunk-delay-ms": "300"},
+        ) as stream:
+            for event in stream:
+                events.append(event)
+                if len(events) == 4:
+                    gw.admin_call("POST", "/blocks", {"scope": "key", "id": key_id, "reason": "key leaked", "actor": "compat"})
+                    blocked_at = time.monotonic()
+    assert time.monotonic() - blocked_at < 1.0
+    assert "key leaked" in str(info.value)
+    assert info.value.body["error"]["type"] == "key_blocked", info.value.body
+    message_id = events[0].message.id
+    row = gw.ledger_row(upstream_id=message_id)
+    assert row["status"] == "killed", row
+    assert 0 < row["cost"] <= row["hold"], row
+    with pytest.raises(anthropic.PermissionDeniedError):
+        c.messages.create(model=MODEL, max_tokens=20, messages=[{"role": "user", "content": "hi"}])
+    c.close()

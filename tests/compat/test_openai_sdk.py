@@ -413,3 +413,36 @@ def test_bad_key_is_authentication_error(gw: Gateway, request_counter):
         bad.models.list()
     assert len(gw.simulator_calls()) == calls_before
     bad.close()
+
+
+# ---- kill switch --------------------------------------------------------------------------------
+
+def test_kill_switch_ends_a_live_stream_with_an_api_error(gw: Gateway):
+    """Blocking the team mid-stream: the SDK's iteration raises APIError with the reason within a
+    second, the row is `killed` and charged for what was streamed, new calls get 403."""
+    team = f"team-kill-{time.monotonic_ns()}"
+    c = OpenAI(base_url=gw.openai_base, api_key=gw.new_key(team=team), timeout=20.0, max_retries=0)
+    stream = c.chat.completions.create(
+        model=CHAT_MODEL, messages=[{"role": "user", "content": "Tell me a long story."}], max_tokens=300, stream=True,
+        extra_headers={"x-simulator-chunk-delay-ms": "300"},
+    )
+    received = []
+    with pytest.raises(openai.APIError) as info:
+        for chunk in stream:
+            received.append(chunk)
+            if len(received) == 3:
+                gw.admin_call("POST", "/blocks", {"scope": "team", "id": team, "reason": "runaway agent loop", "actor": "compat"})
+                blocked_at = time.monotonic()
+    assert time.monotonic() - blocked_at < 1.0
+    assert "runaway agent loop" in info.value.message
+    assert info.value.body["type"] == "key_blocked", info.value.body
+    completion_id = received[0].id
+    row = gw.ledger_row(upstream_id=completion_id)
+    assert row["status"] == "killed", row
+    assert 0 < row["cost"] <= row["hold"], row
+    with pytest.raises(openai.PermissionDeniedError) as refused:
+        c.chat.completions.create(model=CHAT_MODEL, messages=[{"role": "user", "content": "hi"}])
+    assert refused.value.code == "key_blocked"
+    gw.admin_call("POST", "/unblocks", {"scope": "team", "id": team, "reason": "fixed", "actor": "compat"})
+    assert c.chat.completions.create(model=CHAT_MODEL, messages=[{"role": "user", "content": "hi"}]).choices
+    c.close()

@@ -99,7 +99,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
                 backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false, delegate: demand
             )
             state = .streaming(body.source, keepAlive: head.isKeepAlive)
-            promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamBody(producer: body.sequence)))
+            promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamBody(producer: body.sequence, demand: demand)))
         case .body(let chunk):
             guard case .streaming(let source, _) = state else { return }
             if source.yield(chunk) == .stopProducing { consumerIsBehind = true }
@@ -169,6 +169,13 @@ final class UpstreamConnection: ChannelDuplexHandler {
         state = .abandoned
         consumerIsBehind = false
         if let context { close(context) }
+    }
+
+    /// Ends the body being streamed with `error` and closes the connection (the kill switch cut
+    /// the stream). The consumer's next read throws `error`.
+    func abort(generation: UInt64, _ error: UpstreamError) {
+        guard generation == self.generation, case .streaming = state else { return }
+        fail(error)
     }
 
     private func timedOut() {

@@ -10,6 +10,8 @@ struct UpstreamError: Error, CustomStringConvertible {
         case connectionClosed = "connection_closed"
         /// The provider sent something that is not HTTP/1.1.
         case invalidResponse = "invalid_response"
+        /// The gateway ended the response itself (the kill switch cut the stream).
+        case aborted = "aborted"
         /// The client is shutting down.
         case shutDown = "shut_down"
     }

@@ -26,12 +26,19 @@ struct UpstreamBody: AsyncSequence, Sendable {
     >
 
     let producer: Producer
+    let demand: UpstreamBodyDemand
 
     func makeAsyncIterator() -> Producer.AsyncIterator { producer.makeAsyncIterator() }
 
+    /// Ends the body now, from any thread: the reader's next `next()` throws `error` (after the
+    /// chunks already buffered), and the connection closes.
+    func abort(_ error: UpstreamError) {
+        demand.abort(error)
+    }
+
     /// The whole body; throws `UpstreamError` when it breaks off and `BodyTooLarge` past `limit`.
     func collect(upTo limit: Int) async throws -> ByteBuffer {
-        var iterator = makeAsyncIterator()
+        let iterator = makeAsyncIterator()
         guard var collected = try await iterator.next() else { return ByteBuffer() }
         while let chunk = try await iterator.next() {
             guard collected.readableBytes + chunk.readableBytes <= limit else { throw BodyTooLarge() }
@@ -54,6 +61,12 @@ struct UpstreamBodyDemand: NIOAsyncSequenceProducerDelegate {
         let (connection, generation) = (self.connection, self.generation)
         if connection.eventLoop.inEventLoop { return connection.value.consumerWantsMore(generation: generation) }
         connection.eventLoop.execute { connection.value.consumerWantsMore(generation: generation) }
+    }
+
+    func abort(_ error: UpstreamError) {
+        let (connection, generation) = (self.connection, self.generation)
+        if connection.eventLoop.inEventLoop { return connection.value.abort(generation: generation, error) }
+        connection.eventLoop.execute { connection.value.abort(generation: generation, error) }
     }
 
     func didTerminate() {
