@@ -14,7 +14,7 @@ struct CheckpointService: Service {
             } catch {
                 return
             }
-            try? await store.checkpoint()
+            _ = try? await store.checkpoint()
         }
     }
 }

@@ -45,6 +45,7 @@ struct GatewayRuntime {
             holdLifetime: .seconds(configuration.upstreamTimeoutSeconds + 60), logger: logger
         )
         let controlPlane = ControlPlane(store: store, enforcer: enforcer, clock: clock, defaultTimeZone: configuration.timeZone)
+        try await controlPlane.applyConfigured(configuration.policies)
         let directory = try await controlPlane.reload()
         try await enforcer.recover(directory: directory)
 

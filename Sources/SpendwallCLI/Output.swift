@@ -40,6 +40,13 @@ enum Output {
         }
     }
 
+    /// A JSON value on one line, keys sorted.
+    static func compactJSON(_ value: Any?) -> String {
+        guard let value, JSONSerialization.isValidJSONObject(value) else { return string(value) }
+        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static func date(_ millis: Any?) -> String {
         guard let number = millis as? NSNumber else { return "-" }
         return Date(timeIntervalSince1970: number.doubleValue / 1000).formatted(.iso8601)

@@ -16,7 +16,7 @@ extension ControlPlane {
     /// flight end now. `.conflict` if it is already blocked.
     public func block(_ scope: Scope, reason: String, actor: String) async throws -> Blocked {
         let (reason, actor) = try Self.auditFields(reason: reason, actor: actor)
-        let tenantID = try await tenant(ofBlockable: scope)
+        let tenantID = try await tenant(of: scope, purpose: "a kill switch blocks")
         let now = clock.nowMillis()
         let block = BlockRecord(tenantID: tenantID, scope: scope, reason: reason, actor: actor, blockedAt: now)
         let audit = AuditEntry(at: now, actor: actor, action: .block, tenantID: tenantID, scope: scope, reason: reason)
@@ -36,7 +36,7 @@ extension ControlPlane {
     /// Lifts a block; `.notFound` if the scope is not blocked. Returns the audit entry.
     public func unblock(_ scope: Scope, reason: String, actor: String) async throws -> AuditEntry {
         let (reason, actor) = try Self.auditFields(reason: reason, actor: actor)
-        let tenantID = try await tenant(ofBlockable: scope)
+        let tenantID = try await tenant(of: scope, purpose: "a kill switch blocks")
         let audit = AuditEntry(at: clock.nowMillis(), actor: actor, action: .unblock, tenantID: tenantID, scope: scope, reason: reason)
         do {
             try await store.deleteBlock(tenantID: tenantID, scope: scope, audit: audit)
@@ -45,24 +45,6 @@ extension ControlPlane {
         }
         try await reload()
         return audit
-    }
-
-    /// The tenant a tenant, team, user or key belongs to; tags cannot be blocked.
-    private func tenant(ofBlockable scope: Scope) async throws -> String {
-        switch scope.kind {
-        case .tenant:
-            guard try await store.tenants().contains(where: { $0.id == scope.id }) else { break }
-            return scope.id
-        case .team:
-            if let team = try await store.teams(tenantID: nil).first(where: { $0.id == scope.id }) { return team.tenantID }
-        case .user:
-            if let user = try await store.users(tenantID: nil).first(where: { $0.id == scope.id }) { return user.tenantID }
-        case .key:
-            if let key = try await store.keys(tenantID: nil).first(where: { $0.id == scope.id }) { return key.tenantID }
-        case .tag:
-            throw ConfigurationError(.invalidValue, "a kill switch blocks a tenant, team, user or key, not a tag")
-        }
-        throw ConfigurationError(.notFound, "\(scope.kind.rawValue) '\(scope.id)' does not exist")
     }
 
     /// The audit log needs a reason and an actor: both trimmed, 1–500 characters.

@@ -61,8 +61,10 @@ extension ControlPlane {
         /// Dollars, as a decimal string, e.g. "25" or "0.50".
         public var limit: String
         public var timeZone: String?
+        /// Budget pressure: downgrade to the cheapest tier from this percentage used (1–100).
+        public var downgradeAtPercent: Int?
 
-        public init(id: String? = nil, tenant: String, scope: ScopeKind, scopeID: String? = nil, period: BudgetPeriod, limit: String, timeZone: String? = nil) {
+        public init(id: String? = nil, tenant: String, scope: ScopeKind, scopeID: String? = nil, period: BudgetPeriod, limit: String, timeZone: String? = nil, downgradeAtPercent: Int? = nil) {
             self.id = id
             self.tenant = tenant
             self.scope = scope
@@ -70,12 +72,14 @@ extension ControlPlane {
             self.period = period
             self.limit = limit
             self.timeZone = timeZone
+            self.downgradeAtPercent = downgradeAtPercent
         }
 
         enum CodingKeys: String, CodingKey {
             case id, tenant, scope, period, limit
             case scopeID = "scope_id"
             case timeZone = "time_zone"
+            case downgradeAtPercent = "downgrade_at_percent"
         }
     }
 

@@ -41,7 +41,7 @@ public final class ControlPlane: Sendable {
         let generation = reloads.add(1, ordering: .sequentiallyConsistent).newValue
         let directory = Directory(
             keys: try await store.keys(tenantID: nil), budgets: try await store.budgets(tenantID: nil),
-            blocks: try await store.blocks(tenantID: nil)
+            blocks: try await store.blocks(tenantID: nil), policies: try await store.policies(tenantID: nil)
         )
         snapshot.withLock { installed in
             if generation > installed.generation { installed = Installed(directory: directory, generation: generation) }
@@ -223,9 +223,12 @@ public final class ControlPlane: Sendable {
         let existing = try await store.budgets(tenantID: spec.tenant)
         let previous = existing.first { $0.id == spec.id } ?? existing.first { spec.id == nil && $0.scope == scope && $0.period == spec.period }
         let id = try Self.identifier(spec.id ?? previous?.id ?? "\(spec.scope.rawValue)-\(Self.slug(scopeID))-\(spec.period.rawValue)", field: "budget id")
+        if let percent = spec.downgradeAtPercent, !(1...100).contains(percent) {
+            throw ConfigurationError(.invalidValue, "downgrade_at_percent must be 1 to 100, got \(percent)")
+        }
         let record = BudgetRecord(
             id: id, tenantID: spec.tenant, scope: scope, period: spec.period, limit: limit, timeZone: timeZone,
-            createdAt: previous?.createdAt ?? clock.nowMillis()
+            createdAt: previous?.createdAt ?? clock.nowMillis(), downgradeAtPercent: spec.downgradeAtPercent
         )
         try await store.upsertBudget(record)
         try await enforcer.load(budget: record)
@@ -253,6 +256,25 @@ public final class ControlPlane: Sendable {
     }
 
     // MARK: Helpers
+
+    /// The tenant a tenant, team, user or key belongs to; `.notFound` if it does not exist, and
+    /// tags are refused (`purpose` completes "… a tenant, team, user or key, not a tag").
+    func tenant(of scope: Scope, purpose: String) async throws -> String {
+        switch scope.kind {
+        case .tenant:
+            guard try await store.tenants().contains(where: { $0.id == scope.id }) else { break }
+            return scope.id
+        case .team:
+            if let team = try await store.teams(tenantID: nil).first(where: { $0.id == scope.id }) { return team.tenantID }
+        case .user:
+            if let user = try await store.users(tenantID: nil).first(where: { $0.id == scope.id }) { return user.tenantID }
+        case .key:
+            if let key = try await store.keys(tenantID: nil).first(where: { $0.id == scope.id }) { return key.tenantID }
+        case .tag:
+            throw ConfigurationError(.invalidValue, "\(purpose) a tenant, team, user or key, not a tag")
+        }
+        throw ConfigurationError(.notFound, "\(scope.kind.rawValue) '\(scope.id)' does not exist")
+    }
 
     private func requireTenant(_ id: String) async throws {
         guard try await store.tenants().contains(where: { $0.id == id }) else {

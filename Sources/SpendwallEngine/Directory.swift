@@ -9,13 +9,14 @@ public struct Directory: Sendable {
     public private(set) var budgetsByID: [String: BudgetRecord] = [:]
     private var budgetsByScope: [ScopeKey: [BudgetRecord]] = [:]
     private var blocksByScope: [ScopeKey: BlockRecord] = [:]
+    private var policiesByScope: [ScopeKey: Policy] = [:]
 
     struct ScopeKey: Hashable {
         var tenantID: String
         var scope: Scope
     }
 
-    public init(keys: [KeyRecord] = [], budgets: [BudgetRecord] = [], blocks: [BlockRecord] = []) {
+    public init(keys: [KeyRecord] = [], budgets: [BudgetRecord] = [], blocks: [BlockRecord] = [], policies: [PolicyRecord] = []) {
         for key in keys {
             keysByID[key.id] = key
             if key.status == .active { keysByHash[key.secretHash] = key }
@@ -27,6 +28,21 @@ public struct Directory: Sendable {
         for block in blocks {
             blocksByScope[ScopeKey(tenantID: block.tenantID, scope: block.scope)] = block
         }
+        for record in policies {
+            policiesByScope[ScopeKey(tenantID: record.tenantID, scope: record.scope)] = record.policy
+        }
+    }
+
+    /// The policies of a key's tenant, team, user and the key itself, combined.
+    public func policy(for key: KeyRecord) -> EffectivePolicy {
+        guard !policiesByScope.isEmpty else { return .none }
+        var levels: [EffectivePolicy.Level] = []
+        for scope in Self.blockableScopes(of: key) {
+            if let policy = policiesByScope[ScopeKey(tenantID: key.tenantID, scope: scope)] {
+                levels.append(EffectivePolicy.Level(scope: scope, policy: policy))
+            }
+        }
+        return levels.isEmpty ? .none : EffectivePolicy(levels: levels)
     }
 
     /// Every block in force.
@@ -42,7 +58,8 @@ public struct Directory: Sendable {
         return nil
     }
 
-    /// The tenant, team, user and key a key's requests belong to: what a kill switch can stop.
+    /// The tenant, team, user and key a key's requests belong to, widest first: what a kill
+    /// switch can stop and what policies attach to.
     public static func blockableScopes(of key: KeyRecord) -> [Scope] {
         var scopes: [Scope] = [.tenant(key.tenantID)]
         if let team = key.teamID { scopes.append(.team(team)) }

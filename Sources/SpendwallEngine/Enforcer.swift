@@ -164,7 +164,7 @@ public final class Enforcer: Sendable {
             cost: charged, listCost: actual, hold: hold.amount, status: settlement.status,
             upstreamStatus: settlement.upstreamStatus, upstreamID: settlement.upstreamID,
             latencyMillis: elapsed.milliseconds, startedAt: reservation.startedAt, finishedAt: finished,
-            shares: hold.shares
+            shares: hold.shares, decision: request.decision
         )
         do {
             try await store.settle(entry)

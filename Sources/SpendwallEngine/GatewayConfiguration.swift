@@ -26,6 +26,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
     public var prices: [PriceOverride] = []
     /// Time zone of calendar budget periods unless a budget names its own.
     public var timeZone: String = "UTC"
+    /// Policies on scopes, stored at start (replacing those of the same scopes).
+    public var policies: [ConfiguredPolicy] = []
 
     public init() {}
 
@@ -41,6 +43,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         case simulator
         case prices
         case timeZone = "time_zone"
+        case policies
     }
 
     public init(from decoder: any Decoder) throws {
@@ -57,6 +60,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         simulator = try container.decodeIfPresent(SimulatorSettings.self, forKey: .simulator) ?? SimulatorSettings()
         prices = try container.decodeIfPresent([PriceOverride].self, forKey: .prices) ?? []
         timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone) ?? defaults.timeZone
+        policies = try container.decodeIfPresent([ConfiguredPolicy].self, forKey: .policies) ?? []
     }
 
     /// Checks values a YAML file can get wrong; the message names the key.

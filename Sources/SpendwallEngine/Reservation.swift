@@ -13,8 +13,10 @@ public struct ReservationRequest: Sendable {
     /// The processing tier the request asks for (OpenAI `service_tier`); nil for the standard
     /// tier. `model` stays the catalog's standard price; the tier is applied when pricing.
     public var serviceTier: ServiceTier?
+    /// How policy decided the request, recorded in its ledger row.
+    public var decision: String?
 
-    public init(requestID: String, key: KeyRecord, tags: [String], model: ModelPrice, endpoint: String, amount: Money, budgets: [BudgetRecord], serviceTier: ServiceTier? = nil) {
+    public init(requestID: String, key: KeyRecord, tags: [String], model: ModelPrice, endpoint: String, amount: Money, budgets: [BudgetRecord], serviceTier: ServiceTier? = nil, decision: String? = nil) {
         self.requestID = requestID
         self.key = key
         self.tags = tags
@@ -23,6 +25,7 @@ public struct ReservationRequest: Sendable {
         self.amount = amount
         self.budgets = budgets
         self.serviceTier = serviceTier
+        self.decision = decision
     }
 }
 

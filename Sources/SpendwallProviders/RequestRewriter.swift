@@ -1,4 +1,5 @@
 public import NIOCore
+import SpendwallCore
 
 /// Byte-level rewrites of a request body. Every byte the rewrite does not change is copied from the
 /// client's body as it was: no decode and re-encode, so key order, whitespace, number spelling and
@@ -85,6 +86,21 @@ public enum RequestRewriter {
                     let current = UnsafeRawBufferPointer(rebasing: bytes[flag.valueRange])
                     return current.elementsEqual(isTrue) ? nil : ByteEdit(replacing: flag.valueRange, with: isTrue)
                 }
+            }
+        }
+    }
+
+    /// Sets the top-level `model` (OpenAI, Anthropic) to `model`, for a request policy routes to
+    /// another model. Gemini names the model in the path, not the body: its body comes back as is.
+    public static func setModel(_ body: ByteBuffer, endpoint: Endpoint, model: String) throws(ProviderError) -> ByteBuffer {
+        let value = Array(JSONQuoting.quoted(model).utf8)
+        return try rewrite(body) { bytes throws(ProviderError) -> [ByteEdit] in
+            switch endpoint {
+            case .geminiGenerateContent, .geminiStreamGenerateContent:
+                return []
+            default:
+                let layout = try JSONScanner.scanObject(bytes)
+                return ByteEdit.set("model", to: value, in: layout.members, object: layout.range)
             }
         }
     }

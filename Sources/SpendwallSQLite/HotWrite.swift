@@ -48,8 +48,8 @@ enum HotWrite: Sendable {
                                 rate_reasoning,
                                 catalog_version, cost_nanos, list_cost_nanos, hold_nanos, status, upstream_status,
                                 upstream_id, latency_ms, started_at, finished_at, shares,
-                                audio_input_tokens, audio_output_tokens, rate_audio_input, rate_audio_output)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                audio_input_tokens, audio_output_tokens, rate_audio_input, rate_audio_output, decision)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(hold_id) DO NOTHING
             """)
         let usage = entry.usage
@@ -62,7 +62,7 @@ enum HotWrite: Sendable {
             entry.catalogVersion, entry.cost.nanodollars, entry.listCost.nanodollars, entry.hold.nanodollars,
             entry.status.rawValue, entry.upstreamStatus, entry.upstreamID, entry.latencyMillis,
             entry.startedAt, entry.finishedAt, JSONText.encode(entry.shares),
-            usage.audioInput, usage.audioOutput, rates.audioInput, rates.audioOutput,
+            usage.audioInput, usage.audioOutput, rates.audioInput, rates.audioOutput, entry.decision,
         ])
         guard db.changesCount > 0 else { return false }
 

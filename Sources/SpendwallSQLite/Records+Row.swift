@@ -50,7 +50,8 @@ extension BudgetRecord {
             id: row.column("id"), tenantID: row.column("tenant_id"),
             scope: Scope(kind: row.enumeration("scope_kind"), id: row.column("scope_id")),
             period: row.enumeration("period"), limit: row.money("limit_nanos"),
-            timeZone: row.column("time_zone"), createdAt: row.column("created_at")
+            timeZone: row.column("time_zone"), createdAt: row.column("created_at"),
+            downgradeAtPercent: row.column("downgrade_at_percent")
         )
     }
 }
@@ -92,7 +93,7 @@ extension LedgerEntry {
             status: row.enumeration("status"), upstreamStatus: row.column("upstream_status"),
             upstreamID: row.column("upstream_id"), latencyMillis: row.column("latency_ms"),
             startedAt: row.column("started_at"), finishedAt: row.column("finished_at"),
-            shares: row.shares("shares")
+            shares: row.shares("shares"), decision: row.column("decision")
         )
     }
 }

@@ -151,6 +151,21 @@ extension SQLiteStore {
                     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
                 """)
         }
+        // Policies on scopes, the decision recorded with each ledger row, and budget pressure.
+        migrator.registerMigration("v4-policies") { db in
+            try db.execute(sql: """
+                CREATE TABLE policies (
+                    tenant_id TEXT NOT NULL,
+                    scope_kind TEXT NOT NULL,
+                    scope_id TEXT NOT NULL,
+                    policy TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, scope_kind, scope_id)
+                ) WITHOUT ROWID;
+                ALTER TABLE ledger ADD COLUMN decision TEXT;
+                ALTER TABLE budgets ADD COLUMN downgrade_at_percent INTEGER;
+                """)
+        }
         return migrator
     }
 }

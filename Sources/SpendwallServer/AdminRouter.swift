@@ -88,6 +88,25 @@ public enum AdminRouter {
             let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100
             return try json(try await plane.store.ledger(tenantID: request.uri.queryParameters["tenant"].map(String.init), limit: min(max(limit, 1), 100_000)))
         }
+        guarded.put("/policies/:scope/:id") { request, context in
+            let scope = try Self.scope(kind: context.parameters.require("scope"), id: context.parameters.require("id"))
+            let policy = try await decode(Policy.self, request)
+            return try json(try await run { try await plane.setPolicy(scope, policy) })
+        }
+        guarded.delete("/policies/:scope/:id") { _, context in
+            let scope = try Self.scope(kind: context.parameters.require("scope"), id: context.parameters.require("id"))
+            try await run { try await plane.deletePolicy(scope) }
+            return Response(status: .noContent)
+        }
+        guarded.get("/policies") { request, _ in
+            try json(try await plane.store.policies(tenantID: request.uri.queryParameters["tenant"].map(String.init)))
+        }
+        guarded.get("/policies/effective") { request, _ in
+            guard let key = request.uri.queryParameters["key"].map(String.init) else {
+                throw HTTPError(.badRequest, message: "give the key: ?key=key_…")
+            }
+            return try json(try await run { try await plane.explainPolicy(keyID: key) })
+        }
         guarded.post("/blocks") { request, _ in
             let body = try await decode(BlockBody.self, request)
             return try json(try await run { try await plane.block(body.target(), reason: body.reason, actor: body.actor ?? "admin-api") }, status: .created)
@@ -139,12 +158,15 @@ public enum AdminRouter {
         var reason: String
         var actor: String?
 
-        func target() throws -> Scope {
-            guard let kind = ScopeKind(rawValue: scope), kind != .tag else {
-                throw HTTPError(.badRequest, message: "scope must be tenant, team, user or key")
-            }
-            return Scope(kind: kind, id: id)
+        func target() throws -> Scope { try AdminRouter.scope(kind: scope, id: id) }
+    }
+
+    /// A tenant, team, user or key scope from its kind and id.
+    static func scope(kind: String, id: String) throws -> Scope {
+        guard let kind = ScopeKind(rawValue: kind), kind != .tag else {
+            throw HTTPError(.badRequest, message: "scope must be tenant, team, user or key")
         }
+        return Scope(kind: kind, id: id)
     }
 
     static func spendQuery(_ request: Request) throws -> SpendQuery {

@@ -21,6 +21,8 @@ struct Exchange: Sendable {
     let geminiJSONArrayStream: Bool
     /// Completions generated per request (`n`).
     let choices: Int64
+    /// How policy decided the request, sent as `x-spendwall-decision`.
+    let decision: Decision
     /// The tier a response header reported (Gemini), once the response arrived.
     var reportedTier: String?
 
@@ -49,7 +51,9 @@ struct Exchange: Sendable {
             ).response(for: endpoint.provider, requestID: requestID)
         }
         let status = Int(response.status.code)
-        let headers = ForwardedHeaders.downstream(from: response.headers, requestID: requestID)
+        var headers = ForwardedHeaders.downstream(from: response.headers, requestID: requestID)
+        // A stream's charge is known only at its end: its decision goes out without it.
+        if streaming && status < 400 { headers[.spendwallDecision] = decision.text }
         // Gemini reports the tier it served at in a header (OpenAI does so in the body).
         let exchange = endpoint.provider == .gemini
             ? with(reportedTier: response.headers.first(name: "x-gemini-service-tier")) : self
@@ -71,7 +75,9 @@ struct Exchange: Sendable {
     private func relayError(_ response: UpstreamResponse, status: Int, headers: HTTPFields) async -> Response {
         let body = (try? await response.body.collect(upTo: 1024 * 1024)) ?? ByteBuffer()
         let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint)
-        await settle(extracted?.usage ?? .zero, status: .upstreamError, upstreamStatus: status, upstreamID: extracted?.responseID, serviceTier: extracted?.serviceTier)
+        let entry = await settle(extracted?.usage ?? .zero, status: .upstreamError, upstreamStatus: status, upstreamID: extracted?.responseID, serviceTier: extracted?.serviceTier)
+        var headers = headers
+        headers[.spendwallDecision] = decision.header(charge: entry?.cost)
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
@@ -87,11 +93,14 @@ struct Exchange: Sendable {
                 .response(for: endpoint.provider, requestID: requestID)
         }
         // Settle before answering: the ledger row exists even if the client is gone by now.
+        let entry: LedgerEntry?
         if let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint) {
-            await settle(extracted.usage, status: .settled, upstreamStatus: status, upstreamID: extracted.responseID, serviceTier: extracted.serviceTier)
+            entry = await settle(extracted.usage, status: .settled, upstreamStatus: status, upstreamID: extracted.responseID, serviceTier: extracted.serviceTier)
         } else {
-            await settleWorstCase(upstreamStatus: status)
+            entry = await settleWorstCase(upstreamStatus: status)
         }
+        var headers = headers
+        headers[.spendwallDecision] = decision.header(charge: entry?.cost)
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
@@ -181,19 +190,21 @@ struct Exchange: Sendable {
 
     /// Settles a request whose outcome is unknown (it may have been generated and billed in
     /// full) at its hold: the ledger row records the bounds the hold covers, charged at the hold.
-    func settleWorstCase(upstreamStatus: Int?) async {
+    @discardableResult
+    func settleWorstCase(upstreamStatus: Int?) async -> LedgerEntry? {
         let bounds = TokenUsage(input: plan.inputTokenBound, output: plan.outputCap.saturatingMultiplied(by: max(1, choices)))
         var settlement = Settlement(usage: bounds, status: .estimated, upstreamStatus: upstreamStatus, reportedServiceTier: reportedTier)
         settlement.chargesHold = true
-        await gateway.enforcer.settle(reservation, settlement)
+        return await gateway.enforcer.settle(reservation, settlement)
     }
 
-    func settle(_ usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int?, upstreamID: String?, serviceTier: String? = nil) async {
+    @discardableResult
+    func settle(_ usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int?, upstreamID: String?, serviceTier: String? = nil) async -> LedgerEntry? {
         let settlement = Settlement(
             usage: usage, status: status, upstreamStatus: upstreamStatus, upstreamID: upstreamID,
             reportedServiceTier: serviceTier ?? reportedTier
         )
-        await gateway.enforcer.settle(reservation, settlement)
+        return await gateway.enforcer.settle(reservation, settlement)
     }
 
     static func isTimeout(_ error: any Error) -> Bool {

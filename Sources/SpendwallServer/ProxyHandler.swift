@@ -33,7 +33,8 @@ struct ProxyHandler: Sendable {
     private func admitAndForward(_ request: Request, route: EndpointRoute, requestID: String) async throws -> Response {
         let endpoint = route.endpoint
         let provider = endpoint.provider
-        let key = try authenticate(request, provider: provider)
+        let directory = gateway.controlPlane.directory
+        let key = try authenticate(request, provider: provider, directory: directory)
         guard let target = gateway.targets[provider], target.apiKey != nil else {
             let variable = gateway.targets[provider]?.apiKeyEnv ?? "the provider key variable"
             throw GatewayError(.serviceUnavailable, "upstream_not_configured", "No \(provider.displayName) upstream credential is configured: set \(variable) before starting the gateway, or use the simulator.")
@@ -41,7 +42,7 @@ struct ProxyHandler: Sendable {
         guard let origin = target.origin else {
             throw GatewayError(.serviceUnavailable, "upstream_not_configured", "The \(provider.displayName) base_url '\(target.baseURL)' is not an http:// or https:// URL.")
         }
-        var body = try await collectBody(request)
+        let body = try await collectBody(request)
         guard endpoint.isBillable else {
             return try await forwardFree(request, body: body, route: route, target: target, origin: origin, requestID: requestID)
         }
@@ -52,67 +53,60 @@ struct ProxyHandler: Sendable {
             throw GatewayError.invalidRequest(error.message)
         }
         let tags = try attributionTags(request, key: key)
-        guard key.allows(model: peek.model) else {
-            throw GatewayError(.forbidden, "model_not_allowed", "This key may not use the model '\(peek.model)'. Allowed: \(key.allowedModels.joined(separator: ", ")).")
-        }
-        let catalog = gateway.catalog.current
-        guard let price = catalog.resolve(model: peek.model, provider: provider) else {
-            throw GatewayError(.badRequest, "model_not_priced", "The model '\(peek.model)' has no price in Spendwall's catalog (\(catalog.version)), so its cost cannot be bounded. Check the name with `spendwall lookup --model \(peek.model)`, or price it under `prices:` in the config.")
-        }
-        // The hold is priced at the processing tier asked for (priority bills ~1.7–2× standard).
-        let serviceTier = peek.serviceTier.flatMap(ServiceTier.init(wireValue:))
-        let defaultCap = key.defaultMaxOutputTokens ?? gateway.configuration.defaultMaxOutputTokens
-        let plan: AdmissionPlan
-        do {
-            plan = try AdmissionPlan.make(
-                input: AdmissionInput(
-                    bodyBytes: Int64(body.readableBytes), hasMedia: peek.hasMedia, requestedOutputCap: peek.outputCap,
-                    defaultOutputCap: defaultCap, choices: peek.choices, producesOutput: endpoint != .openaiEmbeddings
-                ),
-                model: price.served(at: serviceTier)
-            )
-        } catch {
-            throw GatewayError(.badRequest, "invalid_max_tokens", error.message)
-        }
-        var hideUsageChunk = false
-        do {
-            if plan.mustWriteOutputCap {
-                body = try RequestRewriter.setOutputCap(body, endpoint: endpoint, cap: plan.outputCap)
-            }
-            if endpoint == .openaiChatCompletions && peek.stream && !peek.clientRequestedStreamUsage {
-                body = try RequestRewriter.enableStreamUsage(body)
-                hideUsageChunk = true
-            }
-        } catch {
-            throw GatewayError.invalidRequest(error.message)
-        }
-        let budgets = gateway.controlPlane.directory.budgets(for: key, tags: tags)
-        let reservation: Reservation
-        do {
-            reservation = try await gateway.enforcer.reserve(ReservationRequest(
-                requestID: requestID, key: key, tags: tags, model: price, endpoint: endpoint.rawValue,
-                amount: plan.hold, budgets: budgets, serviceTier: serviceTier
-            ))
-        } catch {
-            throw Self.gatewayError(for: error)
-        }
-        let exchange = Exchange(
-            gateway: gateway, reservation: reservation, plan: plan, endpoint: endpoint, requestID: requestID,
-            hideUsageChunk: hideUsageChunk, streaming: peek.stream,
-            geminiJSONArrayStream: endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse",
-            choices: peek.choices
+        let policy = directory.policy(for: key)
+        let gate = PolicyGate(
+            gateway: gateway, policy: policy, key: key, endpoint: endpoint, peek: peek, body: body,
+            catalog: gateway.catalog.current
         )
-        return await exchange.forward(upstreamRequest(request, body: body, route: route, target: target), to: origin)
+        var admission = try gate.admit(gate.route(requestedTier: request.headers[.spendwallTier]))
+        let budgets = directory.budgets(for: key, tags: tags)
+        if let pressure = gate.pressure(on: budgets), let lower = try gate.downgrade(admission, because: pressure) {
+            admission = lower
+        }
+        let reservation: Reservation
+        switch await reserve(admission, key: key, tags: tags, budgets: budgets, requestID: requestID) {
+        case .success(let reserved):
+            reservation = reserved
+        case .failure(let refusal):
+            // Budget pressure: a request that does not fit is downgraded before it is refused,
+            // where the budget that refused it says so.
+            guard let budget = refusal.budget, let percent = budgets.first(where: { $0.id == budget.budgetID })?.downgradeAtPercent,
+                  let lower = try gate.downgrade(admission, because: "budget:\(budget.budgetID)>=\(percent)%") else {
+                throw Self.gatewayError(for: refusal)
+            }
+            admission = lower
+            reservation = try await reserve(admission, key: key, tags: tags, budgets: budgets, requestID: requestID)
+                .mapError(Self.gatewayError(for:)).get()
+        }
+        var forwarded = route
+        if route.pathModel != nil { forwarded.pathModel = PolicyGate.pathModel(admission.route.model) }
+        let exchange = Exchange(
+            gateway: gateway, reservation: reservation, plan: admission.plan, endpoint: endpoint, requestID: requestID,
+            hideUsageChunk: admission.hideUsageChunk, streaming: peek.stream,
+            geminiJSONArrayStream: endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse",
+            choices: peek.choices, decision: admission.decision
+        )
+        return await exchange.forward(upstreamRequest(request, body: admission.body, route: forwarded, target: target), to: origin)
+    }
+
+    private func reserve(_ admission: Admission, key: KeyRecord, tags: [String], budgets: [BudgetRecord], requestID: String) async -> Result<Reservation, EnforcementError> {
+        do {
+            return .success(try await gateway.enforcer.reserve(ReservationRequest(
+                requestID: requestID, key: key, tags: tags, model: admission.price, endpoint: admission.endpoint.rawValue,
+                amount: admission.plan.hold, budgets: budgets, serviceTier: admission.serviceTier, decision: admission.decision.text
+            )))
+        } catch {
+            return .failure(error)
+        }
     }
 
     // MARK: Steps
 
-    private func authenticate(_ request: Request, provider: ProviderKind) throws(GatewayError) -> KeyRecord {
+    private func authenticate(_ request: Request, provider: ProviderKind, directory: Directory) throws(GatewayError) -> KeyRecord {
         let presented = try ClientCredential.extract(from: request, provider: provider)
         guard let key = VirtualKey(presented: presented) else {
             throw GatewayError(.unauthorized, "invalid_api_key", "The API key is not a valid Spendwall key (sw-…): check that it was copied whole.")
         }
-        let directory = gateway.controlPlane.directory
         guard let record = directory.activeKey(secretHash: key.secretHash) else {
             throw GatewayError(.unauthorized, "invalid_api_key", "The API key is unknown or has been revoked.")
         }

@@ -18,11 +18,13 @@ public final class InMemoryStore: SpendStore {
         var ledger: [LedgerEntry] = []
         var settledHolds: Set<HoldID> = []
         var usage: [HoldShare: Money] = [:]
-        var blocks: [BlockKey: BlockRecord] = [:]
+        var blocks: [TenantScope: BlockRecord] = [:]
+        var policies: [TenantScope: PolicyRecord] = [:]
         var audit: [AuditEntry] = []
     }
 
-    private struct BlockKey: Hashable {
+    /// A scope within its tenant.
+    private struct TenantScope: Hashable {
         var tenantID: String
         var scope: Scope
     }
@@ -148,12 +150,36 @@ public final class InMemoryStore: SpendStore {
         }
     }
 
+    // MARK: Policies
+
+    /// Inserts or replaces the policy of a scope.
+    public func upsertPolicy(_ record: PolicyRecord) async throws {
+        state.withLock { $0.policies[TenantScope(tenantID: record.tenantID, scope: record.scope)] = record }
+    }
+
+    /// Removes the policy of a scope; `.notFound` if it has none.
+    public func deletePolicy(tenantID: String, scope: Scope) async throws {
+        try state.withLock { state in
+            guard state.policies.removeValue(forKey: TenantScope(tenantID: tenantID, scope: scope)) != nil else {
+                throw StoreError(.notFound, "\(scope) has no policy")
+            }
+        }
+    }
+
+    /// Policies of one tenant (or all), by scope kind then id.
+    public func policies(tenantID: String?) async throws -> [PolicyRecord] {
+        state.withLock { state in
+            state.policies.values.filter { tenantID == nil || $0.tenantID == tenantID }
+                .sorted { ($0.tenantID, $0.scope.kind.rawValue, $0.scope.id) < ($1.tenantID, $1.scope.kind.rawValue, $1.scope.id) }
+        }
+    }
+
     // MARK: Kill switch
 
     /// Puts a block in force and logs it; `.duplicate` if the scope is already blocked.
     public func insertBlock(_ block: BlockRecord, audit: AuditEntry) async throws {
         try state.withLock { state in
-            let key = BlockKey(tenantID: block.tenantID, scope: block.scope)
+            let key = TenantScope(tenantID: block.tenantID, scope: block.scope)
             guard state.blocks[key] == nil else { throw StoreError(.duplicate, "\(block.scope) is already blocked") }
             state.blocks[key] = block
             Self.append(audit, to: &state)
@@ -163,7 +189,7 @@ public final class InMemoryStore: SpendStore {
     /// Lifts a block and logs it; `.notFound` if the scope is not blocked.
     public func deleteBlock(tenantID: String, scope: Scope, audit: AuditEntry) async throws {
         try state.withLock { state in
-            guard state.blocks.removeValue(forKey: BlockKey(tenantID: tenantID, scope: scope)) != nil else {
+            guard state.blocks.removeValue(forKey: TenantScope(tenantID: tenantID, scope: scope)) != nil else {
                 throw StoreError(.notFound, "\(scope) is not blocked")
             }
             Self.append(audit, to: &state)

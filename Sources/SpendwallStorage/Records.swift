@@ -106,8 +106,12 @@ public struct BudgetRecord: Sendable, Hashable, Codable {
     /// IANA time zone that calendar periods follow, e.g. `UTC`, `Europe/Berlin`.
     public var timeZone: String
     public var createdAt: Int64
+    /// Budget pressure: from this share of the limit used (spent + held), requests for a model
+    /// of a dearer tier are served by the cheapest tier instead, and a request that would not
+    /// fit is downgraded before it is refused. Nil: no downgrade.
+    public var downgradeAtPercent: Int?
 
-    public init(id: String, tenantID: String, scope: Scope, period: BudgetPeriod, limit: Money, timeZone: String, createdAt: Int64) {
+    public init(id: String, tenantID: String, scope: Scope, period: BudgetPeriod, limit: Money, timeZone: String, createdAt: Int64, downgradeAtPercent: Int? = nil) {
         self.id = id
         self.tenantID = tenantID
         self.scope = scope
@@ -115,6 +119,7 @@ public struct BudgetRecord: Sendable, Hashable, Codable {
         self.limit = limit
         self.timeZone = timeZone
         self.createdAt = createdAt
+        self.downgradeAtPercent = downgradeAtPercent
     }
 }
 
@@ -191,12 +196,14 @@ public struct LedgerEntry: Sendable, Hashable, Codable {
     public var finishedAt: Int64
     /// The budgets and windows the charge went to.
     public var shares: [HoldShare]
+    /// How policy decided the request (`x-spendwall-decision`), when policy changed or checked it.
+    public var decision: String?
 
     public init(
         requestID: String, holdID: HoldID, keyID: String, tenantID: String, teamID: String?, userID: String?, tags: [String],
         provider: ProviderKind, model: String, endpoint: String, usage: TokenUsage, rates: TokenRates, catalogVersion: String,
         cost: Money, listCost: Money, hold: Money, status: LedgerStatus, upstreamStatus: Int?, upstreamID: String?,
-        latencyMillis: Int64, startedAt: Int64, finishedAt: Int64, shares: [HoldShare]
+        latencyMillis: Int64, startedAt: Int64, finishedAt: Int64, shares: [HoldShare], decision: String? = nil
     ) {
         self.requestID = requestID
         self.holdID = holdID
@@ -221,6 +228,7 @@ public struct LedgerEntry: Sendable, Hashable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.shares = shares
+        self.decision = decision
     }
 }
 

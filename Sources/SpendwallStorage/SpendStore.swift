@@ -28,6 +28,14 @@ public protocol SpendStore: Sendable {
     func deleteBudget(id: String) async throws
     func budgets(tenantID: String?) async throws -> [BudgetRecord]
 
+    // MARK: Policies
+    /// Inserts or replaces the policy of a scope.
+    func upsertPolicy(_ record: PolicyRecord) async throws
+    /// Removes the policy of a scope; `.notFound` if it has none.
+    func deletePolicy(tenantID: String, scope: Scope) async throws
+    /// Policies of one tenant (or all), by scope.
+    func policies(tenantID: String?) async throws -> [PolicyRecord]
+
     // MARK: Kill switch
     /// Puts a block in force and appends its audit entry, in one transaction; `.duplicate` if
     /// the scope is already blocked (nothing is written then).

@@ -148,9 +148,10 @@ struct LedgerRow: Decodable {
     var status: String
     var upstreamStatus: Int?
     var upstreamID: String?
+    var decision: String?
 
     enum CodingKeys: String, CodingKey {
-        case model, endpoint, usage, rates, cost, hold, status
+        case model, endpoint, usage, rates, cost, hold, status, decision
         case requestID = "request_id"
         case holdID = "hold_id"
         case keyID = "key_id"

@@ -41,7 +41,7 @@ enum Fixtures {
             ),
             catalogVersion: "litellm-2025-01", cost: cost, listCost: cost, hold: hold.hold.amount, status: status,
             upstreamStatus: 200, upstreamID: "chatcmpl-\(hold.hold.id)", latencyMillis: 321, startedAt: startedAt,
-            finishedAt: startedAt + 321, shares: hold.hold.shares
+            finishedAt: startedAt + 321, shares: hold.hold.shares, decision: "model=\(model); provider=openai; policies=none; rules=none; hold=$0.01"
         )
     }
 }

@@ -89,6 +89,7 @@ struct StoreConformance {
             try await store.upsertBudget(budget)
             budget.limit = .cents(1_234)
             budget.period = .daily
+            budget.downgradeAtPercent = 80
             try await store.upsertBudget(budget)
             try await store.upsertBudget(BudgetRecord(
                 id: "b2", tenantID: "globex", scope: .tenant("globex"), period: .total, limit: .dollars(1),

@@ -446,3 +446,40 @@ def test_kill_switch_ends_a_live_stream_with_an_api_error(gw: Gateway):
     gw.admin_call("POST", "/unblocks", {"scope": "team", "id": team, "reason": "fixed", "actor": "compat"})
     assert c.chat.completions.create(model=CHAT_MODEL, messages=[{"role": "user", "content": "hi"}]).choices
     c.close()
+
+
+# ---- policy -------------------------------------------------------------------------------------
+
+def test_budget_pressure_downgrade_is_visible_to_the_sdk(gw: Gateway):
+    """Past the budget's downgrade threshold, a gpt-4o request is served by the economy tier: the
+    SDK's response names the model that served, and x-spendwall-decision says why."""
+    team = f"team-press-{time.monotonic_ns()}"
+    secret = gw.new_key(team=team)
+    gw.admin_call("PUT", f"/policies/team/{team}", {"tiers": [
+        {"name": "economy", "models": [CHAT_MODEL]}, {"name": "premium", "models": ["gpt-4o"]},
+    ]})
+    gw.admin_call("POST", "/budgets", {
+        "tenant": gw.tenant, "scope": "team", "scope_id": team, "period": "total", "limit": "0.002",
+        "downgrade_at_percent": 50,
+    })
+    c = OpenAI(base_url=gw.openai_base, api_key=secret, max_retries=0)
+    served = []
+    for _ in range(12):
+        try:
+            raw = c.chat.completions.with_raw_response.create(
+                model="gpt-4o", messages=[{"role": "user", "content": "hello"}], max_tokens=40
+            )
+        except openai.APIStatusError as err:
+            assert err.status_code == 402, err
+            break
+        completion = raw.parse()
+        decision = raw.headers["x-spendwall-decision"]
+        served.append((completion.model, decision))
+    models = [m for m, _ in served]
+    assert models[0] == "gpt-4o", models
+    assert CHAT_MODEL in models, f"never downgraded: {models}"
+    first = models.index(CHAT_MODEL)
+    assert all(m == CHAT_MODEL for m in models[first:]), models
+    assert "budget-pressure:budget:" in served[first][1], served[first][1]
+    assert "routed:gpt-4o->gpt-4o-mini" in served[first][1]
+    c.close()
