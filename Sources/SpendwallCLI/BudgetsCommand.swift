@@ -28,6 +28,7 @@ struct BudgetsCommand: AsyncParsableCommand {
         @Option(help: "total, daily, weekly or monthly.") var period: String = "monthly"
         @Option(name: .customLong("time-zone"), help: "IANA time zone of the period (default: the server's, UTC).") var timeZone: String?
         @Option(help: "Budget id (default: derived from scope and period).") var id: String?
+        @Flag(help: "Shadow mode: evaluate, log and count, never refuse.") var shadow = false
         @Option(name: .customLong("downgrade-at"), help: "Budget pressure: from this percentage used, serve requests from the cheapest model tier (1–100).") var downgradeAt: Int?
         @OptionGroup var admin: AdminOptions
 
@@ -46,6 +47,7 @@ struct BudgetsCommand: AsyncParsableCommand {
                 if let timeZone { body["time_zone"] = timeZone }
                 if let id { body["id"] = id }
                 if let downgradeAt { body["downgrade_at_percent"] = downgradeAt }
+                if shadow { body["shadow"] = true }
                 let result = try await AdminClient.make(options: admin).send(.POST, "/budgets", body: body) as? [String: Any] ?? [:]
                 if admin.json { Output.printJSON(result) } else {
                     print("budget \(Output.string(result["id"])): \(period) limit \(Output.dollars(result["limit"])) on \(scope) \(scopeID ?? tenant)")
@@ -64,7 +66,7 @@ struct BudgetsCommand: AsyncParsableCommand {
                 let rows = try await AdminClient.make(options: admin).send(.GET, "/budgets" + (tenant.map { "?tenant=\($0)" } ?? "")) as? [[String: Any]] ?? []
                 if admin.json { Output.printJSON(rows); return }
                 Output.printTable(
-                    ["BUDGET", "SCOPE", "PERIOD", "LIMIT", "SPENT", "HELD", "AVAILABLE", "RESETS", "DOWNGRADE AT"],
+                    ["BUDGET", "SCOPE", "PERIOD", "LIMIT", "SPENT", "HELD", "AVAILABLE", "RESETS", "DOWNGRADE AT", "MODE"],
                     rows.map { row in
                         let budget = row["budget"] as? [String: Any] ?? [:]
                         let scope = budget["scope"] as? [String: Any] ?? [:]
@@ -74,6 +76,7 @@ struct BudgetsCommand: AsyncParsableCommand {
                             Output.dollars(row["held"]), Output.dollars(row["available"]),
                             row["resets_at"] == nil ? "never" : Output.date(row["resets_at"]),
                             budget["downgrade_at_percent"].map { "\(Output.string($0))%" } ?? "-",
+                            (budget["shadow"] as? Bool) == true ? "shadow" : "enforced",
                         ]
                     }
                 )

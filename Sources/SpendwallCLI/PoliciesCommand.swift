@@ -36,6 +36,9 @@ struct PoliciesCommand: AsyncParsableCommand {
         @Option(name: .customLong("tier"), help: "A model tier, cheapest first (repeatable): NAME=model,model,…") var tiers: [String] = []
         @Option(name: .customLong("default-tier"), help: "The tier requests are served from unless they name another.") var defaultTier: String?
         @Option(name: .customLong("tier-override"), help: "A tier x-spendwall-tier may ask for (repeatable).") var tierOverrides: [String] = []
+        @Option(name: .customLong("requests-per-minute"), help: "Requests per minute over the scope's traffic; N, or N/shadow for shadow mode.") var requestsPerMinute: String?
+        @Option(name: .customLong("tokens-per-minute"), help: "Tokens per minute over the scope's traffic; N or N/shadow.") var tokensPerMinute: String?
+        @Option(name: .customLong("concurrent-streams"), help: "Streams open at once; N or N/shadow.") var concurrentStreams: String?
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
@@ -45,6 +48,15 @@ struct PoliciesCommand: AsyncParsableCommand {
                 let result = try await AdminClient.make(options: admin).send(.PUT, "/policies/\(scope.rawValue)/\(id)", body: object)
                 if admin.json { Output.printJSON(result ?? [:]) } else { print("set the policy of \(scope.rawValue) \(id)") }
             }
+        }
+
+        /// `600` or `600/shadow`.
+        static func rateLimit(_ text: String, option: String) throws -> RateLimit {
+            let parts = text.split(separator: "/").map(String.init)
+            guard let limit = parts.first.flatMap({ Int64($0) }), parts.count == 1 || (parts.count == 2 && parts[1] == "shadow") else {
+                throw CLIError("\(option) is N or N/shadow (got '\(text)')", exitCode: .usage)
+            }
+            return RateLimit(limit, shadow: parts.count == 2)
         }
 
         static func load(_ path: String) throws -> Policy {
@@ -77,6 +89,9 @@ struct PoliciesCommand: AsyncParsableCommand {
                     policy.unpricedModels = .price(inputPerToken: input.nanodollars / 1000, outputPerToken: output.nanodollars / 1000)
                 }
             }
+            policy.requestsPerMinute = try requestsPerMinute.map { try Self.rateLimit($0, option: "--requests-per-minute") }
+            policy.tokensPerMinute = try tokensPerMinute.map { try Self.rateLimit($0, option: "--tokens-per-minute") }
+            policy.concurrentStreams = try concurrentStreams.map { try Self.rateLimit($0, option: "--concurrent-streams") }
             if !tiers.isEmpty {
                 policy.tiers = try tiers.map { text in
                     let parts = text.split(separator: "=", maxSplits: 1).map(String.init)

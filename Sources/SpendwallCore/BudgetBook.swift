@@ -12,12 +12,15 @@ public struct BudgetAccount: Sendable, Hashable {
     public var spent: Money
     /// Reserved by holds placed in `window` that have not settled yet.
     public var held: Money
+    /// False for a budget in shadow mode: holds and charges are counted, but it never refuses.
+    public var enforced: Bool
 
-    public init(limit: Money, window: PeriodWindow, spent: Money = .zero, held: Money = .zero) {
+    public init(limit: Money, window: PeriodWindow, spent: Money = .zero, held: Money = .zero, enforced: Bool = true) {
         self.limit = limit
         self.window = window
         self.spent = spent
         self.held = held
+        self.enforced = enforced
     }
 
     /// What is left to reserve.
@@ -60,7 +63,8 @@ public struct BudgetShortfall: Sendable, Hashable {
 
 /// The in-memory ledger of budgets and open holds, as a value-type state machine.
 ///
-/// Every mutation keeps, for every budget, `spent + held ≤ limit` in its current window, with
+/// Every mutation keeps, for every enforced budget, `spent + held ≤ limit` in its current window
+/// (a budget in shadow mode counts the same holds and charges but never refuses), with
 /// one exception the caller opts into: settling or expiring charges at most the hold, and the hold
 /// was admitted under the limit, so a charge can never push `spent` past it.
 ///
@@ -73,14 +77,15 @@ public struct BudgetBook: Sendable {
 
     /// Sets (or replaces) a budget's limit and current window, keeping spend and holds when the
     /// window is unchanged.
-    public mutating func upsert(budget: BudgetID, limit: Money, window: PeriodWindow, spent: Money) {
+    public mutating func upsert(budget: BudgetID, limit: Money, window: PeriodWindow, spent: Money, enforced: Bool = true) {
         if var account = accounts[budget], account.window == window {
             account.limit = limit
             account.spent = spent
+            account.enforced = enforced
             accounts[budget] = account
         } else {
             let held = heldAmount(budget: budget, windowStart: window.start)
-            accounts[budget] = BudgetAccount(limit: limit, window: window, spent: spent, held: held)
+            accounts[budget] = BudgetAccount(limit: limit, window: window, spent: spent, held: held, enforced: enforced)
         }
     }
 
@@ -107,14 +112,15 @@ public struct BudgetBook: Sendable {
         case unknownBudget(BudgetID)
     }
 
-    /// Places a hold of `amount` on every budget in `budgets`, all or none.
+    /// Places a hold of `amount` on every budget in `budgets`, all or none. Budgets in shadow
+    /// mode take the hold whether it fits or not.
     public mutating func reserve(id: HoldID, amount: Money, budgets: [BudgetID]) -> ReserveOutcome {
         guard holds[id] == nil else { return .duplicate }
         var shares: [HoldShare] = []
         shares.reserveCapacity(budgets.count)
         for budget in budgets {
             guard let account = accounts[budget] else { return .unknownBudget(budget) }
-            if amount > account.available || amount < .zero {
+            if amount < .zero || (account.enforced && amount > account.available) {
                 return .refused(BudgetShortfall(
                     budget: budget, limit: account.limit, spent: account.spent, held: account.held,
                     requested: amount, window: account.window

@@ -63,8 +63,10 @@ extension ControlPlane {
         public var timeZone: String?
         /// Budget pressure: downgrade to the cheapest tier from this percentage used (1–100).
         public var downgradeAtPercent: Int?
+        /// Shadow mode: evaluate, log and count, never refuse.
+        public var shadow: Bool?
 
-        public init(id: String? = nil, tenant: String, scope: ScopeKind, scopeID: String? = nil, period: BudgetPeriod, limit: String, timeZone: String? = nil, downgradeAtPercent: Int? = nil) {
+        public init(id: String? = nil, tenant: String, scope: ScopeKind, scopeID: String? = nil, period: BudgetPeriod, limit: String, timeZone: String? = nil, downgradeAtPercent: Int? = nil, shadow: Bool? = nil) {
             self.id = id
             self.tenant = tenant
             self.scope = scope
@@ -73,6 +75,7 @@ extension ControlPlane {
             self.limit = limit
             self.timeZone = timeZone
             self.downgradeAtPercent = downgradeAtPercent
+            self.shadow = shadow
         }
 
         enum CodingKeys: String, CodingKey {
@@ -80,6 +83,7 @@ extension ControlPlane {
             case scopeID = "scope_id"
             case timeZone = "time_zone"
             case downgradeAtPercent = "downgrade_at_percent"
+            case shadow
         }
     }
 

@@ -228,7 +228,8 @@ public final class ControlPlane: Sendable {
         }
         let record = BudgetRecord(
             id: id, tenantID: spec.tenant, scope: scope, period: spec.period, limit: limit, timeZone: timeZone,
-            createdAt: previous?.createdAt ?? clock.nowMillis(), downgradeAtPercent: spec.downgradeAtPercent
+            createdAt: previous?.createdAt ?? clock.nowMillis(), downgradeAtPercent: spec.downgradeAtPercent,
+            shadow: spec.shadow ?? false
         )
         try await store.upsertBudget(record)
         try await enforcer.load(budget: record)

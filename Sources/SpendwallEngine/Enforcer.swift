@@ -24,6 +24,8 @@ public final class Enforcer: Sendable {
     let holdLifetimeMillis: Int64
     let logger: Logger
     let catalog: CatalogHolder
+    /// Would-be refusals of budgets in shadow mode.
+    public let shadowCounts = ShadowCounts()
 
     /// - Parameters:
     ///   - holdLifetime: how long a hold may stay open before it is charged in full as expired;
@@ -60,7 +62,7 @@ public final class Enforcer: Sendable {
         let spent = try await store.spent(budgetID: budget.id, windowStart: window.start)
         state.withLock { state in
             state.budgets[budget.id] = budget
-            state.book.upsert(budget: budget.id, limit: budget.limit, window: window, spent: spent)
+            state.book.upsert(budget: budget.id, limit: budget.limit, window: window, spent: spent, enforced: !budget.shadow)
         }
     }
 
@@ -79,15 +81,29 @@ public final class Enforcer: Sendable {
         let now = clock.nowMillis()
         let holdID = request.requestID
         let budgetIDs = request.budgets.map(\.id)
-        let outcome = state.withLock { state -> BudgetBook.ReserveOutcome in
+        let (outcome, shadowed) = state.withLock { state -> (BudgetBook.ReserveOutcome, [(id: BudgetID, account: BudgetAccount)]) in
             for id in budgetIDs { rollIfNeeded(&state, budgetID: id, now: now) }
+            // Budgets in shadow mode take the hold whatever; note the ones it would not fit.
+            let shadowed = budgetIDs.compactMap { id -> (id: BudgetID, account: BudgetAccount)? in
+                guard let account = state.book.accounts[id], !account.enforced, request.amount > account.available else { return nil }
+                return (id, account)
+            }
             let outcome = state.book.reserve(id: holdID, amount: request.amount, budgets: budgetIDs)
             switch outcome {
             case .reserved: state.statistics.reserved += 1
             case .refused: state.statistics.refused += 1
             case .duplicate, .unknownBudget: break
             }
-            return outcome
+            return (outcome, shadowed)
+        }
+        if case .reserved = outcome {
+            for (id, account) in shadowed {
+                shadowCounts.record("budget:\(id)")
+                logger.warning("a budget in shadow mode would have refused this request", metadata: [
+                    "request.id": "\(request.requestID)", "budget": "\(id)", "limit": "\(account.limit)",
+                    "spent": "\(account.spent)", "held": "\(account.held)", "requested": "\(request.amount)",
+                ])
+            }
         }
         let hold: Hold
         switch outcome {

@@ -166,6 +166,10 @@ extension SQLiteStore {
                 ALTER TABLE budgets ADD COLUMN downgrade_at_percent INTEGER;
                 """)
         }
+        // Shadow mode for budgets (rate limits live in policies and in memory).
+        migrator.registerMigration("v5-shadow-budgets") { db in
+            try db.execute(sql: "ALTER TABLE budgets ADD COLUMN shadow INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

@@ -19,7 +19,8 @@ public enum AdminRouter {
         guarded.get("/status") { _, _ in
             try json(AdminStatus(
                 catalogVersion: gateway.catalog.current.version, openHolds: gateway.enforcer.openHoldCount,
-                statistics: gateway.enforcer.statistics
+                statistics: gateway.enforcer.statistics,
+                shadowRefusals: gateway.enforcer.shadowCounts.snapshot.merging(gateway.rateLimiter.shadowCounts.snapshot) { $0 + $1 }
             ))
         }
         guarded.post("/tenants") { request, _ in
@@ -142,6 +143,8 @@ public enum AdminRouter {
         var catalogVersion: String
         var openHolds: Int
         var statistics: EnforcerStatistics
+        /// How often each rule in shadow mode would have refused, by rule.
+        var shadowRefusals: [String: Int64]
     }
 
     struct TenantBody: Codable { var id: String?; var name: String? }

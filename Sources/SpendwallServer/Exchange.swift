@@ -23,6 +23,8 @@ struct Exchange: Sendable {
     let choices: Int64
     /// How policy decided the request, sent as `x-spendwall-decision`.
     let decision: Decision
+    /// What the request took from the rate limits, corrected once it is settled.
+    let limits: RateLimiter.Ticket
     /// The tier a response header reported (Gemini), once the response arrived.
     var reportedTier: String?
 
@@ -195,6 +197,7 @@ struct Exchange: Sendable {
         let bounds = TokenUsage(input: plan.inputTokenBound, output: plan.outputCap.saturatingMultiplied(by: max(1, choices)))
         var settlement = Settlement(usage: bounds, status: .estimated, upstreamStatus: upstreamStatus, reportedServiceTier: reportedTier)
         settlement.chargesHold = true
+        gateway.rateLimiter.finish(limits, tokens: bounds.totalInput.saturatingAdding(bounds.totalOutput))
         return await gateway.enforcer.settle(reservation, settlement)
     }
 
@@ -204,6 +207,7 @@ struct Exchange: Sendable {
             usage: usage, status: status, upstreamStatus: upstreamStatus, upstreamID: upstreamID,
             reportedServiceTier: serviceTier ?? reportedTier
         )
+        gateway.rateLimiter.finish(limits, tokens: usage.totalInput.saturatingAdding(usage.totalOutput))
         return await gateway.enforcer.settle(reservation, settlement)
     }
 

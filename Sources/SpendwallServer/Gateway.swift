@@ -11,6 +11,8 @@ public final class Gateway: Sendable {
     let catalog: CatalogHolder
     let upstream: UpstreamClient
     let targets: [ProviderKind: UpstreamTarget]
+    /// Requests and tokens per minute, and concurrent streams, of the policies in force.
+    let rateLimiter = RateLimiter()
     let logger: Logger
     /// Replaces the catalog from a LiteLLM-format file's bytes; returns the new version.
     let priceReloader: (@Sendable (ByteBuffer) throws -> String)?

@@ -13,6 +13,8 @@ struct Admission: Sendable {
     var price: ModelPrice
     var serviceTier: ServiceTier?
     var plan: AdmissionPlan
+    /// Completions per request (`n`).
+    var choices: Int64
     var body: ByteBuffer
     var hideUsageChunk: Bool
     var decision: Decision
@@ -102,7 +104,7 @@ struct PolicyGate {
             model: route.model, provider: provider, tier: route.tier, policies: policy.levels.map(\.scope), rules: rules, hold: plan.hold
         )
         return Admission(
-            route: route, endpoint: endpoint, price: price, serviceTier: serviceTier, plan: plan, body: forwarded,
+            route: route, endpoint: endpoint, price: price, serviceTier: serviceTier, plan: plan, choices: peek.choices, body: forwarded,
             hideUsageChunk: hideUsageChunk, decision: decision
         )
     }
@@ -111,7 +113,7 @@ struct PolicyGate {
     func pressure(on budgets: [BudgetRecord]) -> String? {
         guard !policy.tiers.isEmpty else { return nil }
         for budget in budgets {
-            guard let percent = budget.downgradeAtPercent, let account = gateway.enforcer.account(budgetID: budget.id) else { continue }
+            guard !budget.shadow, let percent = budget.downgradeAtPercent, let account = gateway.enforcer.account(budgetID: budget.id) else { continue }
             let used = account.spent + account.held
             // used / limit ≥ percent / 100, in integers.
             if used.nanodollars.saturatingMultiplied(by: 100) >= account.limit.nanodollars.saturatingMultiplied(by: Int64(percent)) {

@@ -63,6 +63,7 @@ struct ProxyHandler: Sendable {
         if let pressure = gate.pressure(on: budgets), let lower = try gate.downgrade(admission, because: pressure) {
             admission = lower
         }
+        let limits = try admitRates(admission, policy: policy, key: key, streaming: peek.stream, requestID: requestID)
         let reservation: Reservation
         switch await reserve(admission, key: key, tags: tags, budgets: budgets, requestID: requestID) {
         case .success(let reserved):
@@ -71,12 +72,17 @@ struct ProxyHandler: Sendable {
             // Budget pressure: a request that does not fit is downgraded before it is refused,
             // where the budget that refused it says so.
             guard let budget = refusal.budget, let percent = budgets.first(where: { $0.id == budget.budgetID })?.downgradeAtPercent,
-                  let lower = try gate.downgrade(admission, because: "budget:\(budget.budgetID)>=\(percent)%") else {
+                  let lower = try? gate.downgrade(admission, because: "budget:\(budget.budgetID)>=\(percent)%") else {
+                gateway.rateLimiter.refund(limits)
                 throw Self.gatewayError(for: refusal)
             }
             admission = lower
-            reservation = try await reserve(admission, key: key, tags: tags, budgets: budgets, requestID: requestID)
-                .mapError(Self.gatewayError(for:)).get()
+            switch await reserve(admission, key: key, tags: tags, budgets: budgets, requestID: requestID) {
+            case .success(let reserved): reservation = reserved
+            case .failure(let refusal):
+                gateway.rateLimiter.refund(limits)
+                throw Self.gatewayError(for: refusal)
+            }
         }
         var forwarded = route
         if route.pathModel != nil { forwarded.pathModel = PolicyGate.pathModel(admission.route.model) }
@@ -84,9 +90,31 @@ struct ProxyHandler: Sendable {
             gateway: gateway, reservation: reservation, plan: admission.plan, endpoint: endpoint, requestID: requestID,
             hideUsageChunk: admission.hideUsageChunk, streaming: peek.stream,
             geminiJSONArrayStream: endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse",
-            choices: peek.choices, decision: admission.decision
+            choices: peek.choices, decision: admission.decision, limits: limits
         )
         return await exchange.forward(upstreamRequest(request, body: admission.body, route: forwarded, target: target), to: origin)
+    }
+
+    /// Checks the policies' rate limits (429 `rate_limited` with `Retry-After` when one refuses);
+    /// the ticket is settled with the request, or refunded if it is refused further on.
+    private func admitRates(_ admission: Admission, policy: EffectivePolicy, key: KeyRecord, streaming: Bool, requestID: String) throws(GatewayError) -> RateLimiter.Ticket {
+        guard !policy.isEmpty else { return .empty }
+        let plan = admission.plan
+        let tokens = plan.inputTokenBound.saturatingAdding(plan.outputCap.saturatingMultiplied(by: max(1, admission.choices)))
+        let checks = RateLimiter.checks(for: policy, tenantID: key.tenantID, tokens: tokens, streaming: streaming)
+        switch gateway.rateLimiter.admit(checks) {
+        case .success(let ticket):
+            for rule in ticket.shadowed {
+                gateway.logger.warning("a rate limit in shadow mode would have refused this request", metadata: ["request.id": "\(requestID)", "limit": "\(rule)"])
+            }
+            return ticket
+        case .failure(let refusal):
+            var error = GatewayError(HTTPResponse.Status(code: 429, reasonPhrase: "Too Many Requests"), "rate_limited", refusal.message, extra: [
+                "limit": refusal.check.rule, "retry_after_seconds": String(refusal.retryAfterSeconds),
+            ])
+            error.headers = [(.retryAfter, String(refusal.retryAfterSeconds))]
+            throw error
+        }
     }
 
     private func reserve(_ admission: Admission, key: KeyRecord, tags: [String], budgets: [BudgetRecord], requestID: String) async -> Result<Reservation, EnforcementError> {

@@ -110,8 +110,10 @@ public struct BudgetRecord: Sendable, Hashable, Codable {
     /// of a dearer tier are served by the cheapest tier instead, and a request that would not
     /// fit is downgraded before it is refused. Nil: no downgrade.
     public var downgradeAtPercent: Int?
+    /// Shadow mode: the budget is evaluated, logged and counted, never enforced.
+    public var shadow: Bool
 
-    public init(id: String, tenantID: String, scope: Scope, period: BudgetPeriod, limit: Money, timeZone: String, createdAt: Int64, downgradeAtPercent: Int? = nil) {
+    public init(id: String, tenantID: String, scope: Scope, period: BudgetPeriod, limit: Money, timeZone: String, createdAt: Int64, downgradeAtPercent: Int? = nil, shadow: Bool = false) {
         self.id = id
         self.tenantID = tenantID
         self.scope = scope
@@ -120,6 +122,7 @@ public struct BudgetRecord: Sendable, Hashable, Codable {
         self.timeZone = timeZone
         self.createdAt = createdAt
         self.downgradeAtPercent = downgradeAtPercent
+        self.shadow = shadow
     }
 }
 

@@ -46,6 +46,24 @@ final class ManualWallClock: WallClock {
         }
     }
 
+    @Test("a budget in shadow mode takes holds and charges past its limit without refusing, and counts each would-be refusal; an enforced one beside it still refuses")
+    func shadowBudgetNeverRefuses() async throws {
+        let fixture = Fixture()
+        let shadow = BudgetRecord(id: "s", tenantID: "t", scope: .team("team"), period: .daily, limit: .cents(10), timeZone: "UTC", createdAt: 0, shadow: true)
+        try await fixture.store.upsertBudget(shadow)
+        try await fixture.enforcer.load(budget: shadow)
+        for index in 0..<3 {
+            let reservation = try await fixture.enforcer.reserve(fixture.request("r\(index)", amount: .cents(6), budgets: [shadow]))
+            await fixture.enforcer.settle(reservation, Settlement(usage: TokenUsage(input: 100_000, output: 0), status: .settled))
+        }
+        #expect(fixture.enforcer.account(budgetID: "s")!.spent == .cents(18), "charges (each capped at its hold) count past the limit")
+        #expect(fixture.enforcer.shadowCounts.snapshot == ["budget:s": 2])
+        let enforced = try await fixture.budget("e", limit: .cents(10))
+        await #expect(throws: EnforcementError.self) {
+            try await fixture.enforcer.reserve(fixture.request("r9", amount: .cents(11), budgets: [shadow, enforced]))
+        }
+    }
+
     @Test func holdIsDurableBeforeReserveReturnsAndSettlementWritesOneRow() async throws {
         let fixture = Fixture()
         let budget = try await fixture.budget("b", limit: .dollars(1))

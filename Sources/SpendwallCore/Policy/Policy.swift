@@ -40,11 +40,19 @@ public struct Policy: Sendable, Hashable, Codable {
     public var defaultTier: String?
     /// Tiers a request may ask for with `x-spendwall-tier` (premium by exception).
     public var tierOverrides: [String]?
+    /// Requests per minute over all of this scope's traffic.
+    public var requestsPerMinute: RateLimit?
+    /// Tokens per minute over all of this scope's traffic: reserved at admission (the request's
+    /// token bounds), corrected to the reported usage at settlement.
+    public var tokensPerMinute: RateLimit?
+    /// Streams of this scope open at once.
+    public var concurrentStreams: RateLimit?
 
     public init(
         allowModels: [String]? = nil, denyModels: [String]? = nil, providers: [ProviderKind]? = nil,
         maxOutputTokens: Int64? = nil, maxInputTokens: Int64? = nil, maxChoices: Int64? = nil, maxRequestCost: Money? = nil,
-        unpricedModels: UnpricedModels? = nil, tiers: [ModelTier]? = nil, defaultTier: String? = nil, tierOverrides: [String]? = nil
+        unpricedModels: UnpricedModels? = nil, tiers: [ModelTier]? = nil, defaultTier: String? = nil, tierOverrides: [String]? = nil,
+        requestsPerMinute: RateLimit? = nil, tokensPerMinute: RateLimit? = nil, concurrentStreams: RateLimit? = nil
     ) {
         self.allowModels = allowModels
         self.denyModels = denyModels
@@ -57,6 +65,9 @@ public struct Policy: Sendable, Hashable, Codable {
         self.tiers = tiers
         self.defaultTier = defaultTier
         self.tierOverrides = tierOverrides
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.concurrentStreams = concurrentStreams
     }
 
     enum CodingKeys: String, CodingKey {
@@ -71,6 +82,9 @@ public struct Policy: Sendable, Hashable, Codable {
         case tiers
         case defaultTier = "default_tier"
         case tierOverrides = "tier_overrides"
+        case requestsPerMinute = "requests_per_minute"
+        case tokensPerMinute = "tokens_per_minute"
+        case concurrentStreams = "concurrent_streams"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,6 +105,9 @@ public struct Policy: Sendable, Hashable, Codable {
         tiers = try container.decodeIfPresent([ModelTier].self, forKey: .tiers)
         defaultTier = try container.decodeIfPresent(String.self, forKey: .defaultTier)
         tierOverrides = try container.decodeIfPresent([String].self, forKey: .tierOverrides)
+        requestsPerMinute = try container.decodeIfPresent(RateLimit.self, forKey: .requestsPerMinute)
+        tokensPerMinute = try container.decodeIfPresent(RateLimit.self, forKey: .tokensPerMinute)
+        concurrentStreams = try container.decodeIfPresent(RateLimit.self, forKey: .concurrentStreams)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -106,11 +123,18 @@ public struct Policy: Sendable, Hashable, Codable {
         try container.encodeIfPresent(tiers, forKey: .tiers)
         try container.encodeIfPresent(defaultTier, forKey: .defaultTier)
         try container.encodeIfPresent(tierOverrides, forKey: .tierOverrides)
+        try container.encodeIfPresent(requestsPerMinute, forKey: .requestsPerMinute)
+        try container.encodeIfPresent(tokensPerMinute, forKey: .tokensPerMinute)
+        try container.encodeIfPresent(concurrentStreams, forKey: .concurrentStreams)
     }
 
     /// Checks values that decode but make no sense; the message names the field.
     public func validate() throws(PolicyError) {
-        for (name, value) in [("max_output_tokens", maxOutputTokens), ("max_input_tokens", maxInputTokens), ("max_choices", maxChoices)] {
+        for (name, value) in [
+            ("max_output_tokens", maxOutputTokens), ("max_input_tokens", maxInputTokens), ("max_choices", maxChoices),
+            ("requests_per_minute", requestsPerMinute?.limit), ("tokens_per_minute", tokensPerMinute?.limit),
+            ("concurrent_streams", concurrentStreams?.limit),
+        ] {
             if let value, value <= 0 { throw PolicyError(.invalidPolicy, "\(name) must be positive, got \(value)") }
         }
         for pattern in (allowModels ?? []) + (denyModels ?? []) where pattern.isEmpty || pattern.utf8.count > 200 {
