@@ -29,6 +29,7 @@ struct BudgetsCommand: AsyncParsableCommand {
         @Option(name: .customLong("time-zone"), help: "IANA time zone of the period (default: the server's, UTC).") var timeZone: String?
         @Option(help: "Budget id (default: derived from scope and period).") var id: String?
         @Flag(help: "Shadow mode: evaluate, log and count, never refuse.") var shadow = false
+        @Option(name: .customLong("alert-at"), help: "Spend threshold in percent that fires an alert (repeatable; default 50, 80, 100).") var alertAt: [Int] = []
         @Option(name: .customLong("downgrade-at"), help: "Budget pressure: from this percentage used, serve requests from the cheapest model tier (1–100).") var downgradeAt: Int?
         @OptionGroup var admin: AdminOptions
 
@@ -48,6 +49,7 @@ struct BudgetsCommand: AsyncParsableCommand {
                 if let id { body["id"] = id }
                 if let downgradeAt { body["downgrade_at_percent"] = downgradeAt }
                 if shadow { body["shadow"] = true }
+                if !alertAt.isEmpty { body["alert_thresholds"] = alertAt }
                 let result = try await AdminClient.make(options: admin).send(.POST, "/budgets", body: body) as? [String: Any] ?? [:]
                 if admin.json { Output.printJSON(result) } else {
                     print("budget \(Output.string(result["id"])): \(period) limit \(Output.dollars(result["limit"])) on \(scope) \(scopeID ?? tenant)")

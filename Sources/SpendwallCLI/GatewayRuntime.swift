@@ -104,6 +104,17 @@ struct GatewayRuntime {
                 return next.version
             }
         )
+        let webhooks: [(url: String, secret: String)]
+        do {
+            webhooks = try configuration.alerts.signedWebhooks(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw CLIError(error.message, exitCode: .configuration)
+        }
+        let alerts = AlertMonitor(
+            controlPlane: controlPlane, enforcer: enforcer, settings: configuration.alerts, webhookURLs: webhooks.map(\.url),
+            clock: SystemWallClock(), logger: logger
+        )
+        let dispatcher = WebhookDispatcher(gateway: gateway, webhooks: webhooks, maxAttempts: configuration.alerts.maxAttempts, clock: SystemWallClock())
         let (dataHost, dataPort) = try Self.hostAndPort(configuration.listen, name: "listen")
         let (adminHost, adminPort) = try Self.hostAndPort(configuration.adminListen, name: "admin_listen")
         let ports = ReadyPorts()
@@ -124,7 +135,7 @@ struct GatewayRuntime {
             logger: quietLogger
         )
         let adminPlane = Application(
-            router: AdminRouter.make(gateway: gateway, adminToken: adminToken),
+            router: AdminRouter.make(gateway: gateway, adminToken: adminToken, alerts: alerts),
             configuration: .init(address: .hostname(adminHost, port: adminPort), serverName: "spendwall-admin"),
             onServerRunning: { channel in
                 ports.setAdmin(channel.localAddress?.port ?? adminPort)
@@ -138,6 +149,8 @@ struct GatewayRuntime {
             services: [
                 .init(service: CheckpointService(store: store)),
                 .init(service: HoldReaper(enforcer: enforcer)),
+                .init(service: alerts),
+                .init(service: dispatcher),
                 .init(service: adminPlane),
                 .init(service: dataPlane),
             ],

@@ -65,6 +65,8 @@ extension ControlPlane {
         public var downgradeAtPercent: Int?
         /// Shadow mode: evaluate, log and count, never refuse.
         public var shadow: Bool?
+        /// Spend thresholds in percent that fire alerts (default 50, 80, 100).
+        public var alertThresholds: [Int]?
 
         public init(id: String? = nil, tenant: String, scope: ScopeKind, scopeID: String? = nil, period: BudgetPeriod, limit: String, timeZone: String? = nil, downgradeAtPercent: Int? = nil, shadow: Bool? = nil) {
             self.id = id
@@ -84,6 +86,7 @@ extension ControlPlane {
             case timeZone = "time_zone"
             case downgradeAtPercent = "downgrade_at_percent"
             case shadow
+            case alertThresholds = "alert_thresholds"
         }
     }
 

@@ -223,13 +223,16 @@ public final class ControlPlane: Sendable {
         let existing = try await store.budgets(tenantID: spec.tenant)
         let previous = existing.first { $0.id == spec.id } ?? existing.first { spec.id == nil && $0.scope == scope && $0.period == spec.period }
         let id = try Self.identifier(spec.id ?? previous?.id ?? "\(spec.scope.rawValue)-\(Self.slug(scopeID))-\(spec.period.rawValue)", field: "budget id")
+        if let thresholds = spec.alertThresholds, thresholds.contains(where: { !(1...1000).contains($0) }) {
+            throw ConfigurationError(.invalidValue, "alert_thresholds are percentages from 1 to 1000, got \(thresholds)")
+        }
         if let percent = spec.downgradeAtPercent, !(1...100).contains(percent) {
             throw ConfigurationError(.invalidValue, "downgrade_at_percent must be 1 to 100, got \(percent)")
         }
         let record = BudgetRecord(
             id: id, tenantID: spec.tenant, scope: scope, period: spec.period, limit: limit, timeZone: timeZone,
             createdAt: previous?.createdAt ?? clock.nowMillis(), downgradeAtPercent: spec.downgradeAtPercent,
-            shadow: spec.shadow ?? false
+            shadow: spec.shadow ?? false, alertThresholds: spec.alertThresholds
         )
         try await store.upsertBudget(record)
         try await enforcer.load(budget: record)

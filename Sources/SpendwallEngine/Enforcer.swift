@@ -15,6 +15,8 @@ public final class Enforcer: Sendable {
         /// Open holds with the key that placed them (for attribution if they expire).
         var open: [HoldID: (record: HoldRecord, key: KeyRecord)] = [:]
         var statistics = EnforcerStatistics()
+        /// The window start of each budget's most recent refusal for lack of room.
+        var lastRefusal: [BudgetID: Int64] = [:]
     }
 
     let state = Mutex(State())
@@ -91,7 +93,9 @@ public final class Enforcer: Sendable {
             let outcome = state.book.reserve(id: holdID, amount: request.amount, budgets: budgetIDs)
             switch outcome {
             case .reserved: state.statistics.reserved += 1
-            case .refused: state.statistics.refused += 1
+            case .refused(let shortfall):
+                state.statistics.refused += 1
+                state.lastRefusal[shortfall.budget] = shortfall.window.start
             case .duplicate, .unknownBudget: break
             }
             return (outcome, shadowed)
@@ -231,6 +235,12 @@ public final class Enforcer: Sendable {
             rollIfNeeded(&state, budgetID: budgetID, now: now)
             return state.book.accounts[budgetID]
         }
+    }
+
+    /// Whether the budget refused a request for lack of room in the window starting at
+    /// `windowStart`: it can no longer cover requests, whatever its spend says.
+    public func hasRefused(budgetID: String, windowStart: Int64) -> Bool {
+        state.withLock { $0.lastRefusal[budgetID] == windowStart }
     }
 
     /// Counters since start.

@@ -28,6 +28,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
     public var timeZone: String = "UTC"
     /// Policies on scopes, stored at start (replacing those of the same scopes).
     public var policies: [ConfiguredPolicy] = []
+    /// Budget alerts and the webhooks they go to.
+    public var alerts: AlertSettings = AlertSettings()
 
     public init() {}
 
@@ -44,6 +46,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         case prices
         case timeZone = "time_zone"
         case policies
+        case alerts
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,6 +64,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         prices = try container.decodeIfPresent([PriceOverride].self, forKey: .prices) ?? []
         timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone) ?? defaults.timeZone
         policies = try container.decodeIfPresent([ConfiguredPolicy].self, forKey: .policies) ?? []
+        alerts = try container.decodeIfPresent(AlertSettings.self, forKey: .alerts) ?? AlertSettings()
     }
 
     /// Checks values a YAML file can get wrong; the message names the key.
@@ -83,6 +87,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
             throw ConfigurationError(.invalidValue, "max_body_bytes and upstream_timeout_seconds must be positive")
         }
         try PeriodCalendar().validate(timeZone: timeZone)
+        try alerts.validate()
     }
 
     /// The upstream for a provider: configured, or the provider's public API.

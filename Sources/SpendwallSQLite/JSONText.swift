@@ -27,6 +27,14 @@ enum JSONText {
         return text + "]"
     }
 
+    static func encode(_ integers: [Int]) -> String {
+        "[" + integers.map(String.init).joined(separator: ",") + "]"
+    }
+
+    static func decodeIntegers(_ text: String) throws -> [Int] {
+        try JSONDecoder().decode([Int].self, from: Data(text.utf8))
+    }
+
     static func decodeStrings(_ text: String) throws -> [String] {
         try JSONDecoder().decode([String].self, from: Data(text.utf8))
     }

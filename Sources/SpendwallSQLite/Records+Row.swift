@@ -51,7 +51,8 @@ extension BudgetRecord {
             scope: Scope(kind: row.enumeration("scope_kind"), id: row.column("scope_id")),
             period: row.enumeration("period"), limit: row.money("limit_nanos"),
             timeZone: row.column("time_zone"), createdAt: row.column("created_at"),
-            downgradeAtPercent: row.column("downgrade_at_percent"), shadow: row.column("shadow")
+            downgradeAtPercent: row.column("downgrade_at_percent"), shadow: row.column("shadow"),
+            alertThresholds: (row["alert_thresholds"] as String?).map { try JSONText.decodeIntegers($0) }
         )
     }
 }

@@ -118,15 +118,17 @@ extension SQLiteStore {
     public func upsertBudget(_ budget: BudgetRecord) async throws {
         try await write("save budget '\(budget.id)'") { db in
             try db.execute(sql: """
-                INSERT INTO budgets (id, tenant_id, scope_kind, scope_id, period, limit_nanos, time_zone, created_at, downgrade_at_percent, shadow)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO budgets (id, tenant_id, scope_kind, scope_id, period, limit_nanos, time_zone, created_at, downgrade_at_percent, shadow, alert_thresholds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET tenant_id = excluded.tenant_id, scope_kind = excluded.scope_kind,
                     scope_id = excluded.scope_id, period = excluded.period, limit_nanos = excluded.limit_nanos,
                     time_zone = excluded.time_zone, created_at = excluded.created_at,
-                    downgrade_at_percent = excluded.downgrade_at_percent, shadow = excluded.shadow
+                    downgrade_at_percent = excluded.downgrade_at_percent, shadow = excluded.shadow,
+                    alert_thresholds = excluded.alert_thresholds
                 """, arguments: [
                     budget.id, budget.tenantID, budget.scope.kind.rawValue, budget.scope.id, budget.period.rawValue,
                     budget.limit.nanodollars, budget.timeZone, budget.createdAt, budget.downgradeAtPercent, budget.shadow,
+                    budget.alertThresholds.map(JSONText.encode),
                 ])
         }
     }

@@ -170,6 +170,37 @@ extension SQLiteStore {
         migrator.registerMigration("v5-shadow-budgets") { db in
             try db.execute(sql: "ALTER TABLE budgets ADD COLUMN shadow INTEGER NOT NULL DEFAULT 0")
         }
+        // Alerts (once per budget, window and kind) and their webhook deliveries, the delivery log;
+        // per-budget alert thresholds.
+        migrator.registerMigration("v6-alerts") { db in
+            try db.execute(sql: """
+                CREATE TABLE alerts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    budget_id TEXT,
+                    window_start INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    message TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    fired_at INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX alerts_once ON alerts(budget_id, window_start, kind) WHERE budget_id IS NOT NULL;
+                CREATE INDEX alerts_tenant ON alerts(tenant_id, fired_at);
+                CREATE TABLE alert_deliveries (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    alert_id TEXT NOT NULL,
+                    url TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    last_error TEXT,
+                    next_attempt_at INTEGER NOT NULL,
+                    delivered_at INTEGER
+                );
+                CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_attempt_at);
+                ALTER TABLE budgets ADD COLUMN alert_thresholds TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -10,7 +10,8 @@ import SpendwallStorage
 /// data-plane key). Bodies and answers are JSON with snake_case keys; amounts are integer
 /// nano-dollars (1e-9 USD), except budget limits given as dollar strings on input.
 public enum AdminRouter {
-    public static func make(gateway: Gateway, adminToken: String) -> Router<BasicRequestContext> {
+    /// - Parameter alerts: the alert monitor, for `POST /alerts/test`.
+    public static func make(gateway: Gateway, adminToken: String, alerts: AlertMonitor? = nil) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let plane = gateway.controlPlane
         let admin = router.group("/admin/v1")
@@ -108,6 +109,22 @@ public enum AdminRouter {
             }
             return try json(try await run { try await plane.explainPolicy(keyID: key) })
         }
+        guarded.get("/alerts") { request, _ in
+            let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100
+            let fired = try await plane.store.alerts(tenantID: request.uri.queryParameters["tenant"].map(String.init), limit: min(max(limit, 1), 10_000))
+            var answer: [AlertWithDeliveries] = []
+            for alert in fired {
+                answer.append(AlertWithDeliveries(alert: alert, deliveries: try await plane.store.deliveries(alertID: alert.id, limit: 100)))
+            }
+            return try json(answer)
+        }
+        guarded.post("/alerts/test") { request, _ in
+            guard let alerts else { throw HTTPError(.serviceUnavailable, message: "alerts are not running") }
+            let raw = try await request.body.collect(upTo: 64 * 1024)
+            let body = raw.readableBytes == 0 ? AlertTestBody() : try JSONDecoder().decode(AlertTestBody.self, from: Data(raw.readableBytesView))
+            let alert = try await alerts.sendTest(tenantID: body.tenant ?? "test")
+            return try json(AlertWithDeliveries(alert: alert, deliveries: try await plane.store.deliveries(alertID: alert.id, limit: 100)), status: .created)
+        }
         guarded.post("/blocks") { request, _ in
             let body = try await decode(BlockBody.self, request)
             return try json(try await run { try await plane.block(body.target(), reason: body.reason, actor: body.actor ?? "admin-api") }, status: .created)
@@ -153,6 +170,8 @@ public enum AdminRouter {
     struct RenameBody: Codable { var name: String }
     struct UserUpdateBody: Codable { var name: String?; var team: String? }
     struct CreatedKey: Codable { var key: KeyRecord; var secret: String }
+    struct AlertWithDeliveries: Codable { var alert: AlertRecord; var deliveries: [DeliveryRecord] }
+    struct AlertTestBody: Codable { var tenant: String? = nil }
 
     /// A block or unblock: the scope (`tenant`, `team`, `user` or `key`) and its id, why, and who.
     struct BlockBody: Codable {

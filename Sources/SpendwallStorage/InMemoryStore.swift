@@ -20,6 +20,8 @@ public final class InMemoryStore: SpendStore {
         var usage: [HoldShare: Money] = [:]
         var blocks: [TenantScope: BlockRecord] = [:]
         var policies: [TenantScope: PolicyRecord] = [:]
+        var alerts: [AlertRecord] = []
+        var deliveries: [DeliveryRecord] = []
         var audit: [AuditEntry] = []
     }
 
@@ -171,6 +173,61 @@ public final class InMemoryStore: SpendStore {
         state.withLock { state in
             state.policies.values.filter { tenantID == nil || $0.tenantID == tenantID }
                 .sorted { ($0.tenantID, $0.scope.kind.rawValue, $0.scope.id) < ($1.tenantID, $1.scope.kind.rawValue, $1.scope.id) }
+        }
+    }
+
+    // MARK: Alerts
+
+    /// Records an alert and its deliveries; false when the same budget, window and kind fired.
+    @discardableResult
+    public func insertAlert(_ alert: AlertRecord, deliveries: [DeliveryRecord]) async throws -> Bool {
+        state.withLock { state in
+            if alert.budgetID != nil, state.alerts.contains(where: {
+                $0.budgetID == alert.budgetID && $0.windowStart == alert.windowStart && $0.kind == alert.kind
+            }) {
+                return false
+            }
+            state.alerts.append(alert)
+            state.deliveries.append(contentsOf: deliveries)
+            return true
+        }
+    }
+
+    /// Alerts of one tenant (or all), newest first.
+    public func alerts(tenantID: String?, limit: Int) async throws -> [AlertRecord] {
+        state.withLock { state in
+            Array(state.alerts.reversed().lazy.filter { tenantID == nil || $0.tenantID == tenantID }.prefix(max(0, limit)))
+        }
+    }
+
+    /// The kinds already fired for a budget's window.
+    public func firedAlertKinds(budgetID: String, windowStart: Int64) async throws -> Set<String> {
+        state.withLock { state in
+            Set(state.alerts.filter { $0.budgetID == budgetID && $0.windowStart == windowStart }.map(\.kind))
+        }
+    }
+
+    /// Pending deliveries due at `now`, oldest first.
+    public func dueDeliveries(now: Int64, limit: Int) async throws -> [DeliveryRecord] {
+        state.withLock { state in
+            Array(state.deliveries.filter { $0.status == .pending && $0.nextAttemptAt <= now }.prefix(max(0, limit)))
+        }
+    }
+
+    /// Replaces a delivery; `.notFound` if there is none with its id.
+    public func updateDelivery(_ delivery: DeliveryRecord) async throws {
+        try state.withLock { state in
+            guard let index = state.deliveries.firstIndex(where: { $0.id == delivery.id }) else {
+                throw StoreError(.notFound, "no delivery with id '\(delivery.id)'")
+            }
+            state.deliveries[index] = delivery
+        }
+    }
+
+    /// Deliveries of one alert (or all), newest first.
+    public func deliveries(alertID: String?, limit: Int) async throws -> [DeliveryRecord] {
+        state.withLock { state in
+            Array(state.deliveries.reversed().lazy.filter { alertID == nil || $0.alertID == alertID }.prefix(max(0, limit)))
         }
     }
 

@@ -112,8 +112,10 @@ public struct BudgetRecord: Sendable, Hashable, Codable {
     public var downgradeAtPercent: Int?
     /// Shadow mode: the budget is evaluated, logged and counted, never enforced.
     public var shadow: Bool
+    /// Spend thresholds (percent of the limit) that fire alerts; nil: 50, 80 and 100.
+    public var alertThresholds: [Int]?
 
-    public init(id: String, tenantID: String, scope: Scope, period: BudgetPeriod, limit: Money, timeZone: String, createdAt: Int64, downgradeAtPercent: Int? = nil, shadow: Bool = false) {
+    public init(id: String, tenantID: String, scope: Scope, period: BudgetPeriod, limit: Money, timeZone: String, createdAt: Int64, downgradeAtPercent: Int? = nil, shadow: Bool = false, alertThresholds: [Int]? = nil) {
         self.id = id
         self.tenantID = tenantID
         self.scope = scope
@@ -123,6 +125,7 @@ public struct BudgetRecord: Sendable, Hashable, Codable {
         self.createdAt = createdAt
         self.downgradeAtPercent = downgradeAtPercent
         self.shadow = shadow
+        self.alertThresholds = alertThresholds
     }
 }
 

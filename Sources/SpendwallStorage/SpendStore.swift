@@ -36,6 +36,22 @@ public protocol SpendStore: Sendable {
     /// Policies of one tenant (or all), by scope.
     func policies(tenantID: String?) async throws -> [PolicyRecord]
 
+    // MARK: Alerts
+    /// Records a fired alert with its deliveries, in one transaction. Returns false (and writes
+    /// nothing) when an alert of the same budget, window and kind was already recorded.
+    @discardableResult
+    func insertAlert(_ alert: AlertRecord, deliveries: [DeliveryRecord]) async throws -> Bool
+    /// Alerts of one tenant (or all), newest first.
+    func alerts(tenantID: String?, limit: Int) async throws -> [AlertRecord]
+    /// The kinds already fired for a budget's window, e.g. `["threshold-50"]`.
+    func firedAlertKinds(budgetID: String, windowStart: Int64) async throws -> Set<String>
+    /// Pending deliveries whose next attempt is due at `now`, oldest first.
+    func dueDeliveries(now: Int64, limit: Int) async throws -> [DeliveryRecord]
+    /// Replaces a delivery (after an attempt).
+    func updateDelivery(_ delivery: DeliveryRecord) async throws
+    /// The deliveries of one alert (or all), newest first.
+    func deliveries(alertID: String?, limit: Int) async throws -> [DeliveryRecord]
+
     // MARK: Kill switch
     /// Puts a block in force and appends its audit entry, in one transaction; `.duplicate` if
     /// the scope is already blocked (nothing is written then).

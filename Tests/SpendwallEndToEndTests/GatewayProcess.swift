@@ -147,7 +147,7 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Starts a gateway on `scratch.home` and waits (bounded) for its ready line.
-    static func launch(_ scratch: Scratch, config: String? = nil, timeout: Double = 30) throws -> GatewayProcess {
+    static func launch(_ scratch: Scratch, config: String? = nil, environment extra: [String: String] = [:], timeout: Double = 30) throws -> GatewayProcess {
         let stdoutURL = scratch.file("serve.out")
         let stderrURL = scratch.file("serve.err")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
@@ -157,7 +157,7 @@ final class GatewayProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SpendwallBinary.path)
         process.arguments = arguments
-        process.environment = environment(home: scratch.home)
+        process.environment = environment(home: scratch.home, extra: extra)
         let out = try FileHandle(forWritingTo: stdoutURL)
         let err = try FileHandle(forWritingTo: stderrURL)
         process.standardOutput = out
@@ -223,11 +223,11 @@ final class GatewayProcess: @unchecked Sendable {
 
 /// Runs `body` against a fresh gateway in a fresh home; the child process and the folder are
 /// always cleaned up, whether `body` succeeds or throws.
-func withGateway<T>(configYAML: String? = nil, _ body: (GatewayProcess, Scratch) async throws -> T) async throws -> T {
+func withGateway<T>(configYAML: String? = nil, environment: [String: String] = [:], _ body: (GatewayProcess, Scratch) async throws -> T) async throws -> T {
     let scratch = try Scratch()
     defer { scratch.remove() }
     let config = try configYAML.map { try scratch.write("config.yaml", $0) }
-    let gateway = try GatewayProcess.launch(scratch, config: config)
+    let gateway = try GatewayProcess.launch(scratch, config: config, environment: environment)
     defer { gateway.stop() }
     return try await body(gateway, scratch)
 }

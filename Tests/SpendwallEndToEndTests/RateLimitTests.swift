@@ -66,15 +66,16 @@ extension EndToEnd {
                 let account = try await gateway.makeAccount("shadow")
                 try await gateway.admin(.PUT, "/policies/team/\(account.team)", json: ["requests_per_minute": ["limit": 2, "shadow": true]])
                 try await gateway.admin(.POST, "/budgets", json: [
-                    "tenant": account.tenant, "scope": "team", "scope_id": account.team, "period": "total", "limit": "0.0001", "shadow": true,
+                    "tenant": account.tenant, "scope": "team", "scope_id": account.team, "period": "total", "limit": "0.00005", "shadow": true,
                 ])
-                for _ in 0..<6 {
+                // Each request costs at least $0.000006 (its input), so ten overrun the $0.00005 limit.
+                for _ in 0..<10 {
                     let result = try await gateway.chat(secret: account.secret)
                     #expect(result.status == 200, "\(result.text)")
                 }
                 let status = try await gateway.admin(.GET, "/status").object
                 let shadow = try #require(status["shadow_refusals"] as? [String: Int], "\(status)")
-                #expect(shadow["requests_per_minute@team:\(account.team)"] == 4, "\(shadow)")
+                #expect(shadow["requests_per_minute@team:\(account.team)"] == 8, "\(shadow)")
                 #expect((shadow.first { $0.key.hasPrefix("budget:") }?.value ?? 0) >= 1, "\(shadow)")
                 let budget = try #require(try await gateway.budgets(tenant: account.tenant).first)
                 let rows = try await gateway.ledger()
