@@ -38,14 +38,7 @@ public final class AlertMonitor: Service, Sendable {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await checkAll()
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
-            } catch {
-                return
-            }
-        }
+        await PeriodicWork.run(every: interval) { await self.checkAll() }
     }
 
     /// Checks every budget once; returns the alerts fired.

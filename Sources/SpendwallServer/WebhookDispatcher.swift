@@ -30,14 +30,7 @@ public final class WebhookDispatcher: Service, Sendable {
     }
 
     public func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await deliverDue()
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
-            } catch {
-                return
-            }
-        }
+        await PeriodicWork.run(every: interval) { await self.deliverDue() }
     }
 
     /// Attempts every delivery that is due; returns how many were attempted.
