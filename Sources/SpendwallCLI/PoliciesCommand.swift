@@ -39,6 +39,7 @@ struct PoliciesCommand: AsyncParsableCommand {
         @Option(name: .customLong("requests-per-minute"), help: "Requests per minute over the scope's traffic; N, or N/shadow for shadow mode.") var requestsPerMinute: String?
         @Option(name: .customLong("tokens-per-minute"), help: "Tokens per minute over the scope's traffic; N or N/shadow.") var tokensPerMinute: String?
         @Option(name: .customLong("concurrent-streams"), help: "Streams open at once; N or N/shadow.") var concurrentStreams: String?
+        @Option(name: .customLong("cache-ttl"), help: "Exact response cache for this scope: seconds an answer is reused (0 turns it off).") var cacheTTL: Int64?
         @OptionGroup var admin: AdminOptions
 
         func run() async throws {
@@ -72,7 +73,8 @@ struct PoliciesCommand: AsyncParsableCommand {
             var policy = Policy(
                 allowModels: allowModels.isEmpty ? nil : allowModels, denyModels: denyModels.isEmpty ? nil : denyModels,
                 providers: providers.isEmpty ? nil : providers, maxOutputTokens: maxOutputTokens, maxInputTokens: maxInputTokens,
-                maxChoices: maxChoices, defaultTier: defaultTier, tierOverrides: tierOverrides.isEmpty ? nil : tierOverrides
+                maxChoices: maxChoices, defaultTier: defaultTier, tierOverrides: tierOverrides.isEmpty ? nil : tierOverrides,
+                cacheTTLSeconds: cacheTTL
             )
             if let maxRequestCost {
                 guard let cost = Money(dollarString: maxRequestCost), cost > .zero else { throw CLIError("--max-request-cost '\(maxRequestCost)' is not a positive dollar amount", exitCode: .usage) }

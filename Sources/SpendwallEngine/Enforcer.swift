@@ -152,6 +152,7 @@ public final class Enforcer: Sendable {
         switch settlement.status {
         case .expired: actual = reservation.record.hold.amount
         case .notSent, .upstreamError: actual = settlement.usage == .zero ? .zero : priced.cost
+        case .cached: actual = .zero
         case .settled, .estimated, .killed: actual = settlement.chargesHold ? reservation.record.hold.amount : priced.cost
         }
         if settlement.status == .estimated || settlement.status == .killed { actual = min(actual, reservation.record.hold.amount) }
@@ -271,6 +272,32 @@ public final class Enforcer: Sendable {
             "spent \(shortfall.spent) and \(shortfall.held) held by requests in flight; this request needs up to " +
             "\(shortfall.requested)" + (shortfall.window.end.map { ". It resets at \(ISOTime.format(millis: $0))" } ?? ". It does not reset") + "."
         return EnforcementError(code: .budgetExceeded, message: message, budget: details)
+    }
+
+    /// Appends the ledger row of a request answered from the response cache: no hold, no budget
+    /// charged; `saved` (what the answer cost when generated) is recorded as its list cost.
+    @discardableResult
+    public func recordCacheHit(
+        requestID: String, key: KeyRecord, tags: [String], model: ModelPrice, endpoint: String, usage: TokenUsage, saved: Money,
+        upstreamID: String?, decision: String?
+    ) async -> LedgerEntry {
+        let now = clock.nowMillis()
+        let priced = CostCalculator.price(usage, model: model)
+        let entry = LedgerEntry(
+            requestID: requestID, holdID: "cache-" + requestID, keyID: key.id, tenantID: key.tenantID, teamID: key.teamID,
+            userID: key.userID, tags: tags, provider: model.provider, model: PriceCatalog.publicName(of: model), endpoint: endpoint,
+            usage: usage, rates: priced.rates, catalogVersion: catalog.current.version, cost: .zero, listCost: saved, hold: .zero,
+            status: .cached, upstreamStatus: 200, upstreamID: upstreamID, latencyMillis: 0, startedAt: now, finishedAt: now, shares: [],
+            decision: decision
+        )
+        state.withLock { $0.statistics.cacheHits += 1 }
+        do {
+            try await store.settle(entry)
+        } catch {
+            state.withLock { $0.statistics.storageFailures += 1 }
+            logger.error("could not write the ledger row of a cache hit", metadata: ["request.id": "\(requestID)", "error": "\(error)"])
+        }
+        return entry
     }
 
     private func expiredEntry(for record: HoldRecord, key: KeyRecord?) -> LedgerEntry {

@@ -25,6 +25,8 @@ struct Exchange: Sendable {
     let decision: Decision
     /// What the request took from the rate limits, corrected once it is settled.
     let limits: RateLimiter.Ticket
+    /// Where a successful answer goes in the response cache, when its scope caches.
+    let cacheSlot: CacheSlot?
     /// The tier a response header reported (Gemini), once the response arrived.
     var reportedTier: String?
 
@@ -103,6 +105,15 @@ struct Exchange: Sendable {
         }
         var headers = headers
         headers[.spendwallDecision] = decision.header(charge: entry?.cost)
+        if let cacheSlot {
+            headers[.spendwallCache] = "miss"
+            if status == 200, let entry, entry.status == .settled {
+                gateway.responseCache.store(ResponseCache.Entry(
+                    body: body, contentType: headers[.contentType] ?? "application/json", usage: entry.usage, cost: entry.cost,
+                    upstreamID: entry.upstreamID, expiresAt: .now + cacheSlot.ttl
+                ), key: cacheSlot.key)
+            }
+        }
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
     }
 

@@ -13,6 +13,8 @@ public final class Gateway: Sendable {
     let targets: [ProviderKind: UpstreamTarget]
     /// Requests and tokens per minute, and concurrent streams, of the policies in force.
     let rateLimiter = RateLimiter()
+    /// Answers of the scopes whose policy turns the exact response cache on.
+    let responseCache = ResponseCache()
     let logger: Logger
     /// Replaces the catalog from a LiteLLM-format file's bytes; returns the new version.
     let priceReloader: (@Sendable (ByteBuffer) throws -> String)?

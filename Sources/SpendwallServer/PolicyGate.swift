@@ -178,4 +178,5 @@ extension GatewayError {
 extension HTTPField.Name {
     static let spendwallTier = HTTPField.Name("x-spendwall-tier")!
     static let spendwallDecision = HTTPField.Name("x-spendwall-decision")!
+    static let spendwallCache = HTTPField.Name("x-spendwall-cache")!
 }

@@ -63,6 +63,14 @@ struct ProxyHandler: Sendable {
         if let pressure = gate.pressure(on: budgets), let lower = try gate.downgrade(admission, because: pressure) {
             admission = lower
         }
+        var cacheSlot: CacheSlot?
+        if let cache = policy.cache, !peek.stream,
+           let cacheKey = ResponseCache.key(tenantID: key.tenantID, scope: cache.scope, endpoint: endpoint, pathModel: route.pathModel.map { _ in admission.route.model }, body: admission.body) {
+            if let hit = gateway.responseCache.lookup(cacheKey) {
+                return await answerFromCache(hit, admission: admission, key: key, tags: tags, requestID: requestID)
+            }
+            cacheSlot = CacheSlot(key: cacheKey, ttl: .seconds(cache.value))
+        }
         let limits = try admitRates(admission, policy: policy, key: key, streaming: peek.stream, requestID: requestID)
         let reservation: Reservation
         switch await reserve(admission, key: key, tags: tags, budgets: budgets, requestID: requestID) {
@@ -90,9 +98,27 @@ struct ProxyHandler: Sendable {
             gateway: gateway, reservation: reservation, plan: admission.plan, endpoint: endpoint, requestID: requestID,
             hideUsageChunk: admission.hideUsageChunk, streaming: peek.stream,
             geminiJSONArrayStream: endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse",
-            choices: peek.choices, decision: admission.decision, limits: limits
+            choices: peek.choices, decision: admission.decision, limits: limits, cacheSlot: cacheSlot
         )
         return await exchange.forward(upstreamRequest(request, body: admission.body, route: forwarded, target: target), to: origin)
+    }
+
+    /// Answers a request from the response cache: nothing reserved, forwarded or charged; the
+    /// ledger row records the hit and what it saved.
+    private func answerFromCache(_ hit: ResponseCache.Entry, admission: Admission, key: KeyRecord, tags: [String], requestID: String) async -> Response {
+        var decision = admission.decision
+        decision.rules.append("cache-hit")
+        decision.hold = .zero
+        await gateway.enforcer.recordCacheHit(
+            requestID: requestID, key: key, tags: tags, model: admission.price, endpoint: admission.endpoint.rawValue,
+            usage: hit.usage, saved: hit.cost, upstreamID: hit.upstreamID, decision: decision.text
+        )
+        var fields = HTTPFields()
+        fields[.contentType] = hit.contentType
+        fields[.spendwallRequestID] = requestID
+        fields[.spendwallCache] = "hit"
+        fields[.spendwallDecision] = decision.header(charge: .zero)
+        return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: hit.body))
     }
 
     /// Checks the policies' rate limits (429 `rate_limited` with `Retry-After` when one refuses);

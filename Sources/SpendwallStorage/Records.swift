@@ -164,6 +164,9 @@ public enum LedgerStatus: String, Sendable, Hashable, Codable, CaseIterable {
     /// The kill switch ended the stream: charged like `estimated`, from what was streamed (and any
     /// usage the provider had reported), at most the hold.
     case killed
+    /// Answered from the gateway's response cache: nothing charged, nothing sent upstream;
+    /// `listCost` is what the answer cost when it was first generated, the money saved.
+    case cached
     /// The gateway died or the request hung: charged the full hold.
     case expired
     /// The provider answered with an error and reported no usage: nothing charged.

@@ -138,6 +138,15 @@ import Testing
         #expect(throws: PolicyError.self) { try policy.check(hold: .microdollars(11)) }
     }
 
+    @Test("the response cache: the narrowest scope that sets a TTL decides, and 0 turns it off")
+    func cacheScope() {
+        let team = Self.effective((.tenant("a"), Policy(cacheTTLSeconds: 300)), (.team("b"), Policy(cacheTTLSeconds: 60)))
+        #expect(team.cache?.value == 60 && team.cache?.scope == .team("b"))
+        #expect(Self.effective((.tenant("a"), Policy(cacheTTLSeconds: 300)), (.key("k"), Policy(cacheTTLSeconds: 0))).cache == nil)
+        #expect(Self.effective((.tenant("a"), Policy(cacheTTLSeconds: 300)), (.key("k"), Policy(maxChoices: 1))).cache?.scope == .tenant("a"))
+        #expect(throws: PolicyError.self) { try Policy(cacheTTLSeconds: -1).validate() }
+    }
+
     @Test("unpriced models: refused unless every scope that says anything prices them; the highest fallback rates win")
     func unpriced() {
         let priced = Self.effective(

@@ -43,6 +43,9 @@ public struct EffectivePolicy: Sendable {
     public private(set) var tiers: [ModelTier] = []
     public private(set) var defaultTier: Limit<String>?
     public private(set) var tierOverrides: Set<String> = []
+    /// The response cache's TTL in seconds and the scope that set it (the narrowest that does);
+    /// requests share cached answers within that scope.
+    public private(set) var cache: Limit<Int64>?
 
     /// No policy at all: everything the key and the budgets allow.
     public static let none = EffectivePolicy(levels: [])
@@ -78,6 +81,7 @@ public struct EffectivePolicy: Sendable {
             }
             // A scope that sets a default tier without overrides allows none.
             if let overrides = policy.tierOverrides ?? (policy.defaultTier == nil ? nil : []) { overrideSets.append(Set(overrides)) }
+            if let ttl = policy.cacheTTLSeconds { cache = ttl > 0 ? Limit(value: ttl, scope: scope) : nil }
         }
         if let fallback, !refuses {
             unpriced = Limit(value: .price(inputPerToken: fallback.input, outputPerToken: fallback.output), scope: fallback.scope)

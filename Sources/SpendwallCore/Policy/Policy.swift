@@ -47,12 +47,16 @@ public struct Policy: Sendable, Hashable, Codable {
     public var tokensPerMinute: RateLimit?
     /// Streams of this scope open at once.
     public var concurrentStreams: RateLimit?
+    /// Exact response cache: identical non-streaming requests within this scope are answered
+    /// from the cache for this many seconds, at no cost. 0 turns it off for a narrower scope.
+    public var cacheTTLSeconds: Int64?
 
     public init(
         allowModels: [String]? = nil, denyModels: [String]? = nil, providers: [ProviderKind]? = nil,
         maxOutputTokens: Int64? = nil, maxInputTokens: Int64? = nil, maxChoices: Int64? = nil, maxRequestCost: Money? = nil,
         unpricedModels: UnpricedModels? = nil, tiers: [ModelTier]? = nil, defaultTier: String? = nil, tierOverrides: [String]? = nil,
-        requestsPerMinute: RateLimit? = nil, tokensPerMinute: RateLimit? = nil, concurrentStreams: RateLimit? = nil
+        requestsPerMinute: RateLimit? = nil, tokensPerMinute: RateLimit? = nil, concurrentStreams: RateLimit? = nil,
+        cacheTTLSeconds: Int64? = nil
     ) {
         self.allowModels = allowModels
         self.denyModels = denyModels
@@ -68,6 +72,7 @@ public struct Policy: Sendable, Hashable, Codable {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
         self.concurrentStreams = concurrentStreams
+        self.cacheTTLSeconds = cacheTTLSeconds
     }
 
     enum CodingKeys: String, CodingKey {
@@ -85,6 +90,7 @@ public struct Policy: Sendable, Hashable, Codable {
         case requestsPerMinute = "requests_per_minute"
         case tokensPerMinute = "tokens_per_minute"
         case concurrentStreams = "concurrent_streams"
+        case cacheTTLSeconds = "cache_ttl_seconds"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -108,6 +114,7 @@ public struct Policy: Sendable, Hashable, Codable {
         requestsPerMinute = try container.decodeIfPresent(RateLimit.self, forKey: .requestsPerMinute)
         tokensPerMinute = try container.decodeIfPresent(RateLimit.self, forKey: .tokensPerMinute)
         concurrentStreams = try container.decodeIfPresent(RateLimit.self, forKey: .concurrentStreams)
+        cacheTTLSeconds = try container.decodeIfPresent(Int64.self, forKey: .cacheTTLSeconds)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -126,6 +133,7 @@ public struct Policy: Sendable, Hashable, Codable {
         try container.encodeIfPresent(requestsPerMinute, forKey: .requestsPerMinute)
         try container.encodeIfPresent(tokensPerMinute, forKey: .tokensPerMinute)
         try container.encodeIfPresent(concurrentStreams, forKey: .concurrentStreams)
+        try container.encodeIfPresent(cacheTTLSeconds, forKey: .cacheTTLSeconds)
     }
 
     /// Checks values that decode but make no sense; the message names the field.
@@ -136,6 +144,9 @@ public struct Policy: Sendable, Hashable, Codable {
             ("concurrent_streams", concurrentStreams?.limit),
         ] {
             if let value, value <= 0 { throw PolicyError(.invalidPolicy, "\(name) must be positive, got \(value)") }
+        }
+        if let ttl = cacheTTLSeconds, !(0...604_800).contains(ttl) {
+            throw PolicyError(.invalidPolicy, "cache_ttl_seconds must be 0 (off) to 604800 (a week), got \(ttl)")
         }
         for pattern in (allowModels ?? []) + (denyModels ?? []) where pattern.isEmpty || pattern.utf8.count > 200 {
             throw PolicyError(.invalidPolicy, "model patterns must be 1–200 characters")
