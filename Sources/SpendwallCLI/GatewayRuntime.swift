@@ -50,11 +50,11 @@ struct GatewayRuntime {
         try await enforcer.recover(directory: directory)
 
         // The simulator listens on its own loopback port, so the proxy path is the real one.
-        let simulated = ProviderKind.allCases.filter { configuration.upstream(for: $0).kind == .simulator }
+        let simulated = configuration.allUpstreams.values.contains { $0.kind == .simulator }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            var baseURLs: [ProviderKind: String] = [:]
+            var simulatorURL: String?
             var simulatorGroup: ServiceGroup?
-            if !simulated.isEmpty {
+            if simulated {
                 let simulator = SimulatedProvider(config: SimulatorConfig(
                     firstByteDelay: .milliseconds(configuration.simulator.firstByteDelayMillis),
                     interChunkDelay: .milliseconds(configuration.simulator.interChunkDelayMillis)
@@ -68,12 +68,12 @@ struct GatewayRuntime {
                 simulatorGroup = serviceGroup
                 group.addTask { try await serviceGroup.run() }
                 let bound = try await port.wait()
-                for provider in simulated { baseURLs[provider] = "http://127.0.0.1:\(bound)" }
+                simulatorURL = "http://127.0.0.1:\(bound)"
             }
             do {
                 try await serve(
                     store: store, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog,
-                    baseURLs: baseURLs, adminToken: adminToken, simulatorURL: baseURLs.values.first
+                    adminToken: adminToken, simulatorURL: simulatorURL
                 )
             } catch {
                 await simulatorGroup?.triggerGracefulShutdown()
@@ -86,13 +86,13 @@ struct GatewayRuntime {
 
     private func serve(
         store: SQLiteStore, enforcer: Enforcer, controlPlane: ControlPlane, catalog: CatalogHolder,
-        baseURLs: [ProviderKind: String], adminToken: String, simulatorURL: String?
+        adminToken: String, simulatorURL: String?
     ) async throws {
         let importedPath = home.importedPricesPath
         let overrides = configuration.prices
         let gateway = try Gateway(
             configuration: configuration, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog,
-            upstreamBaseURLs: baseURLs, environment: ProcessInfo.processInfo.environment,
+            simulatorURL: simulatorURL, environment: ProcessInfo.processInfo.environment,
             logger: logger,
             priceReloader: { bytes in
                 let data = Data(bytes.readableBytesView)

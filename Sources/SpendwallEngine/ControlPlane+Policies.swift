@@ -115,6 +115,7 @@ public struct PolicyExplanation: Sendable, Encodable {
         var allowModels: [Patterns]
         var denyModels: [Patterns]
         var providers: Value<[ProviderKind]>?
+        var upstreams: Value<[String]>?
         var maxOutputTokens: Value<Int64>?
         var maxInputTokens: Value<Int64>?
         var maxChoices: Value<Int64>?
@@ -134,6 +135,7 @@ public struct PolicyExplanation: Sendable, Encodable {
             }
             denyModels = order.map { Patterns(scope: $0, patterns: denied[$0]!) }
             providers = policy.providers.map { Value(value: $0.value, scope: $0.scope) }
+            upstreams = policy.upstreams.map { Value(value: $0.value, scope: $0.scope) }
             maxOutputTokens = policy.maxOutputTokens.map { Value(value: $0.value, scope: $0.scope) }
             maxInputTokens = policy.maxInputTokens.map { Value(value: $0.value, scope: $0.scope) }
             maxChoices = policy.maxChoices.map { Value(value: $0.value, scope: $0.scope) }

@@ -81,7 +81,7 @@ public final class Enforcer: Sendable {
     /// Reserves `request.amount` on every budget in scope and makes the hold durable.
     public func reserve(_ request: ReservationRequest) async throws(EnforcementError) -> Reservation {
         let now = clock.nowMillis()
-        let holdID = request.requestID
+        let holdID = request.holdID ?? request.requestID
         let budgetIDs = request.budgets.map(\.id)
         let (outcome, shadowed) = state.withLock { state -> (BudgetBook.ReserveOutcome, [(id: BudgetID, account: BudgetAccount)]) in
             for id in budgetIDs { rollIfNeeded(&state, budgetID: id, now: now) }

@@ -30,6 +30,10 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
     public var policies: [ConfiguredPolicy] = []
     /// Budget alerts and the webhooks they go to.
     public var alerts: AlertSettings = AlertSettings()
+    /// Models served by several upstreams, in order of preference or price, with failover.
+    public var routes: [RouteConfiguration] = []
+    /// When an upstream is taken out of routing after repeated failures, and for how long.
+    public var circuitBreaker: CircuitBreakerSettings = CircuitBreakerSettings()
 
     public init() {}
 
@@ -47,6 +51,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         case timeZone = "time_zone"
         case policies
         case alerts
+        case routes
+        case circuitBreaker = "circuit_breaker"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,12 +71,36 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone) ?? defaults.timeZone
         policies = try container.decodeIfPresent([ConfiguredPolicy].self, forKey: .policies) ?? []
         alerts = try container.decodeIfPresent(AlertSettings.self, forKey: .alerts) ?? AlertSettings()
+        routes = try container.decodeIfPresent([RouteConfiguration].self, forKey: .routes) ?? []
+        circuitBreaker = try container.decodeIfPresent(CircuitBreakerSettings.self, forKey: .circuitBreaker) ?? CircuitBreakerSettings()
     }
 
     /// Checks values a YAML file can get wrong; the message names the key.
     public func validate() throws(ConfigurationError) {
-        for key in upstreams.keys where ProviderKind(rawValue: key) == nil {
-            throw ConfigurationError(.invalidValue, "upstreams.\(key): unknown provider; use openai, anthropic or gemini")
+        for (name, upstream) in upstreams where ProviderKind(rawValue: name) == nil && upstream.provider == nil {
+            throw ConfigurationError(.invalidValue, "upstreams.\(name): an upstream not named openai, anthropic or gemini needs `provider:` (the API it speaks)")
+        }
+        for (name, upstream) in upstreams {
+            if let provider = upstream.provider, let named = ProviderKind(rawValue: name), named != provider {
+                throw ConfigurationError(.invalidValue, "upstreams.\(name): provider must be \(name)")
+            }
+            if upstream.fault != nil && upstream.kind != .simulator {
+                throw ConfigurationError(.invalidValue, "upstreams.\(name): fault is only for simulator upstreams")
+            }
+        }
+        var routed = Set<String>()
+        for (index, route) in routes.enumerated() {
+            guard routed.insert(route.model).inserted else {
+                throw ConfigurationError(.invalidValue, "routes[\(index)]: the model '\(route.model)' is routed twice")
+            }
+            guard !route.targets.isEmpty else { throw ConfigurationError(.invalidValue, "routes[\(index)]: no targets") }
+            for target in route.targets where dialect(ofUpstream: target.upstream) == nil {
+                throw ConfigurationError(.invalidValue, "routes[\(index)]: unknown upstream '\(target.upstream)'; define it under upstreams")
+            }
+            try route.validate(index: index)
+        }
+        guard circuitBreaker.failures > 0, circuitBreaker.cooldownSeconds > 0 else {
+            throw ConfigurationError(.invalidValue, "circuit_breaker.failures and cooldown_seconds must be positive")
         }
         for (name, upstream) in upstreams {
             if upstream.kind == .http && upstream.baseURL == nil {
@@ -88,6 +118,21 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         }
         try PeriodCalendar().validate(timeZone: timeZone)
         try alerts.validate()
+    }
+
+    /// The API an upstream speaks: its name for the providers' own, else its `provider:`.
+    public func dialect(ofUpstream name: String) -> ProviderKind? {
+        if let provider = ProviderKind(rawValue: name) { return provider }
+        return upstreams[name]?.provider
+    }
+
+    /// Every upstream by name: the three providers' (configured or official) and the named ones.
+    public var allUpstreams: [String: UpstreamConfiguration] {
+        var all = upstreams
+        for provider in ProviderKind.allCases where all[provider.rawValue] == nil {
+            all[provider.rawValue] = UpstreamConfiguration.official(provider)
+        }
+        return all
     }
 
     /// The upstream for a provider: configured, or the provider's public API.
@@ -108,17 +153,27 @@ public struct UpstreamConfiguration: Sendable, Codable, Hashable {
     public var baseURL: String?
     /// Environment variable holding the provider key (never the key itself).
     public var apiKeyEnv: String?
+    /// The API an upstream speaks, for upstreams not named after a provider (e.g. a second
+    /// OpenAI-compatible host).
+    public var provider: ProviderKind?
+    /// Simulator upstreams only: the `x-simulator-fault` every call to this upstream carries
+    /// (`status=500`, `status=429`, `hang`), to rehearse failover.
+    public var fault: String?
 
-    public init(kind: Kind = .http, baseURL: String? = nil, apiKeyEnv: String? = nil) {
+    public init(kind: Kind = .http, baseURL: String? = nil, apiKeyEnv: String? = nil, provider: ProviderKind? = nil, fault: String? = nil) {
         self.kind = kind
         self.baseURL = baseURL
         self.apiKeyEnv = apiKeyEnv
+        self.provider = provider
+        self.fault = fault
     }
 
     enum CodingKeys: String, CodingKey {
         case kind
         case baseURL = "base_url"
         case apiKeyEnv = "api_key_env"
+        case provider
+        case fault
     }
 
     public init(from decoder: any Decoder) throws {
@@ -126,6 +181,8 @@ public struct UpstreamConfiguration: Sendable, Codable, Hashable {
         kind = try container.decodeIfPresent(Kind.self, forKey: .kind) ?? .http
         baseURL = try container.decodeIfPresent(String.self, forKey: .baseURL)
         apiKeyEnv = try container.decodeIfPresent(String.self, forKey: .apiKeyEnv)
+        provider = try container.decodeIfPresent(ProviderKind.self, forKey: .provider)
+        fault = try container.decodeIfPresent(String.self, forKey: .fault)
     }
 
     /// The provider's public API with its conventional key variable.

@@ -15,6 +15,9 @@ public struct ReservationRequest: Sendable {
     public var serviceTier: ServiceTier?
     /// How policy decided the request, recorded in its ledger row.
     public var decision: String?
+    /// The hold's id when it is not the request id: the second and later attempts of a request
+    /// that failed over to another upstream (`<request id>~2`), each with its own ledger row.
+    public var holdID: String?
 
     public init(requestID: String, key: KeyRecord, tags: [String], model: ModelPrice, endpoint: String, amount: Money, budgets: [BudgetRecord], serviceTier: ServiceTier? = nil, decision: String? = nil) {
         self.requestID = requestID

@@ -27,6 +27,18 @@ struct Exchange: Sendable {
     let limits: RateLimiter.Ticket
     /// Where a successful answer goes in the response cache, when its scope caches.
     let cacheSlot: CacheSlot?
+    /// Whether another upstream can take the request if this one cannot be reached or answers
+    /// 429 or 5xx (nothing has been sent to the client then).
+    var canFailOver = false
+
+    /// How an attempt ended.
+    enum Outcome {
+        /// The client's answer, and whether the upstream looked healthy (for its circuit breaker).
+        case answered(Response, healthy: Bool)
+        /// The upstream failed before anything reached the client; the attempt is settled and
+        /// the next upstream may take the request.
+        case failedOver(reason: String)
+    }
     /// The tier a response header reported (Gemini), once the response arrived.
     var reportedTier: String?
 
@@ -38,7 +50,7 @@ struct Exchange: Sendable {
 
     static let maxBufferedResponse = 64 * 1024 * 1024
 
-    func forward(_ upstream: UpstreamRequest, to origin: UpstreamOrigin) async -> Response {
+    func forward(_ upstream: UpstreamRequest, to origin: UpstreamOrigin) async -> Outcome {
         let response: UpstreamResponse
         do {
             let deadline = NIODeadline.now() + .seconds(Int64(gateway.configuration.upstreamTimeoutSeconds))
@@ -46,22 +58,35 @@ struct Exchange: Sendable {
         } catch {
             // Once sent, the provider may have generated (and billed) the whole answer.
             let sent = !Self.failedBeforeSending(error)
-            if sent { await settleWorstCase(upstreamStatus: nil) } else { await settle(.zero, status: .notSent, upstreamStatus: nil, upstreamID: nil) }
-            gateway.logger.warning("upstream request failed", metadata: ["request.id": "\(requestID)", "error": "\(error)"])
             let timedOut = Self.isTimeout(error)
-            return GatewayError(
+            if sent {
+                await settleWorstCase(upstreamStatus: nil, finishingLimits: !canFailOver)
+            } else {
+                await settle(.zero, status: .notSent, upstreamStatus: nil, upstreamID: nil, finishingLimits: !canFailOver)
+            }
+            gateway.logger.warning("upstream request failed", metadata: ["request.id": "\(requestID)", "error": "\(error)"])
+            if canFailOver { return .failedOver(reason: timedOut ? "timeout" : "unreachable") }
+            return .answered(GatewayError(
                 timedOut ? .gatewayTimeout : .badGateway, timedOut ? "upstream_timeout" : "upstream_unreachable",
                 "The \(endpoint.provider.displayName) upstream \(timedOut ? "did not answer in time" : "could not be reached")."
-            ).response(for: endpoint.provider, requestID: requestID)
+            ).response(for: endpoint.provider, requestID: requestID), healthy: false)
         }
         let status = Int(response.status.code)
+        let healthy = status != 429 && status < 500
+        if !healthy && canFailOver {
+            // Nothing reached the client: read the error, settle the attempt, try the next one.
+            let body = (try? await response.body.collect(upTo: 1024 * 1024)) ?? ByteBuffer()
+            let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint)
+            await settle(extracted?.usage ?? .zero, status: .upstreamError, upstreamStatus: status, upstreamID: extracted?.responseID, finishingLimits: false)
+            return .failedOver(reason: "HTTP \(status)")
+        }
         var headers = ForwardedHeaders.downstream(from: response.headers, requestID: requestID)
         // A stream's charge is known only at its end: its decision goes out without it.
         if streaming && status < 400 { headers[.spendwallDecision] = decision.text }
         // Gemini reports the tier it served at in a header (OpenAI does so in the body).
         let exchange = endpoint.provider == .gemini
             ? with(reportedTier: response.headers.first(name: "x-gemini-service-tier")) : self
-        return await exchange.relay(response, status: status, headers: headers)
+        return .answered(await exchange.relay(response, status: status, headers: headers), healthy: healthy)
     }
 
     private func relay(_ response: UpstreamResponse, status: Int, headers: HTTPFields) async -> Response {
@@ -204,21 +229,25 @@ struct Exchange: Sendable {
     /// Settles a request whose outcome is unknown (it may have been generated and billed in
     /// full) at its hold: the ledger row records the bounds the hold covers, charged at the hold.
     @discardableResult
-    func settleWorstCase(upstreamStatus: Int?) async -> LedgerEntry? {
+    func settleWorstCase(upstreamStatus: Int?, finishingLimits: Bool = true) async -> LedgerEntry? {
         let bounds = TokenUsage(input: plan.inputTokenBound, output: plan.outputCap.saturatingMultiplied(by: max(1, choices)))
         var settlement = Settlement(usage: bounds, status: .estimated, upstreamStatus: upstreamStatus, reportedServiceTier: reportedTier)
         settlement.chargesHold = true
-        gateway.rateLimiter.finish(limits, tokens: bounds.totalInput.saturatingAdding(bounds.totalOutput))
+        if finishingLimits { gateway.rateLimiter.finish(limits, tokens: bounds.totalInput.saturatingAdding(bounds.totalOutput)) }
         return await gateway.enforcer.settle(reservation, settlement)
     }
 
     @discardableResult
-    func settle(_ usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int?, upstreamID: String?, serviceTier: String? = nil) async -> LedgerEntry? {
+    /// - Parameter finishingLimits: false for an attempt that fails over: the request goes on,
+    ///   and its rate-limit ticket is settled by the attempt that ends it.
+    func settle(
+        _ usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int?, upstreamID: String?, serviceTier: String? = nil, finishingLimits: Bool = true
+    ) async -> LedgerEntry? {
         let settlement = Settlement(
             usage: usage, status: status, upstreamStatus: upstreamStatus, upstreamID: upstreamID,
             reportedServiceTier: serviceTier ?? reportedTier
         )
-        gateway.rateLimiter.finish(limits, tokens: usage.totalInput.saturatingAdding(usage.totalOutput))
+        if finishingLimits { gateway.rateLimiter.finish(limits, tokens: usage.totalInput.saturatingAdding(usage.totalOutput)) }
         return await gateway.enforcer.settle(reservation, settlement)
     }
 

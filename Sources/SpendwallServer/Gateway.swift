@@ -10,7 +10,12 @@ public final class Gateway: Sendable {
     let controlPlane: ControlPlane
     let catalog: CatalogHolder
     let upstream: UpstreamClient
-    let targets: [ProviderKind: UpstreamTarget]
+    /// Every upstream by name (the providers' own under `openai`, `anthropic`, `gemini`).
+    let targets: [String: UpstreamTarget]
+    /// Routed models by name.
+    let routes: [String: RouteConfiguration]
+    /// Circuit breakers of the upstreams.
+    let health: UpstreamHealth
     /// Requests and tokens per minute, and concurrent streams, of the policies in force.
     let rateLimiter = RateLimiter()
     /// Answers of the scopes whose policy turns the exact response cache on.
@@ -19,12 +24,11 @@ public final class Gateway: Sendable {
     /// Replaces the catalog from a LiteLLM-format file's bytes; returns the new version.
     let priceReloader: (@Sendable (ByteBuffer) throws -> String)?
 
-    /// - Parameter upstreamBaseURLs: base URL per provider (the simulator's, or the configured
-    ///   or official one); provider keys are read from the environment variables the
-    ///   configuration names.
+    /// - Parameter simulatorURL: the built-in simulator's base URL, for upstreams of kind
+    ///   `simulator`; provider keys are read from the environment variables the configuration names.
     public init(
         configuration: GatewayConfiguration, enforcer: Enforcer, controlPlane: ControlPlane, catalog: CatalogHolder,
-        upstreamBaseURLs: [ProviderKind: String], environment: [String: String], logger: Logger,
+        simulatorURL: String?, environment: [String: String], logger: Logger,
         priceReloader: (@Sendable (ByteBuffer) throws -> String)? = nil
     ) throws {
         self.priceReloader = priceReloader
@@ -34,19 +38,21 @@ public final class Gateway: Sendable {
         self.catalog = catalog
         self.upstream = try UpstreamClient()
         self.logger = logger
-        var targets: [ProviderKind: UpstreamTarget] = [:]
-        for provider in ProviderKind.allCases {
-            let upstream = configuration.upstream(for: provider)
-            let base = upstreamBaseURLs[provider] ?? upstream.baseURL ?? ""
+        var targets: [String: UpstreamTarget] = [:]
+        for (name, upstream) in configuration.allUpstreams {
+            guard let provider = configuration.dialect(ofUpstream: name) else { continue }
+            let base = (upstream.kind == .simulator ? simulatorURL : nil) ?? upstream.baseURL ?? ""
             let key: String?
             if upstream.kind == .simulator {
                 key = "simulated-\(provider.rawValue)-key"
             } else {
                 key = upstream.apiKeyEnv.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
             }
-            targets[provider] = UpstreamTarget(provider: provider, baseURL: base, apiKey: key, apiKeyEnv: upstream.apiKeyEnv)
+            targets[name] = UpstreamTarget(name: name, provider: provider, baseURL: base, apiKey: key, apiKeyEnv: upstream.apiKeyEnv, fault: upstream.fault)
         }
         self.targets = targets
+        self.routes = Dictionary(configuration.routes.map { ($0.model, $0) }, uniquingKeysWith: { first, _ in first })
+        self.health = UpstreamHealth(settings: configuration.circuitBreaker)
     }
 
     /// Closes the idle upstream connections; call once the data plane has stopped.

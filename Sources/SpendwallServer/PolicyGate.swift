@@ -9,6 +9,8 @@ import SpendwallStorage
 /// to forward (what is priced is what is forwarded).
 struct Admission: Sendable {
     var route: PolicyRoute
+    /// The model's name at the upstream, when a route renames it.
+    var upstreamModel: String?
     var endpoint: Endpoint
     var price: ModelPrice
     var serviceTier: ServiceTier?
@@ -48,13 +50,20 @@ struct PolicyGate {
     }
 
     /// Prices, checks and plans the request served by `route`, and rewrites its body to match.
-    func admit(_ route: PolicyRoute) throws(GatewayError) -> Admission {
+    ///
+    /// - Parameters:
+    ///   - upstreamModel: the model's name at the upstream that will serve it, when it differs.
+    ///   - rates: that upstream's price, when configured with the route.
+    func admit(_ route: PolicyRoute, upstreamModel: String? = nil, rates: TokenRates? = nil) throws(GatewayError) -> Admission {
         guard key.allows(model: route.model) else {
             throw GatewayError(.forbidden, "model_not_allowed", "This key may not use the model '\(route.model)'. Allowed: \(key.allowedModels.joined(separator: ", ")).")
         }
         var rules = route.rules
+        let served = upstreamModel ?? route.model
         let price: ModelPrice
-        if let priced = catalog.resolve(model: route.model, provider: provider) {
+        if let rates {
+            price = ModelPrice(name: served, provider: provider, mode: .chat, rates: rates)
+        } else if let priced = catalog.resolve(model: served, provider: provider) ?? catalog.resolve(model: route.model, provider: provider) {
             price = priced
         } else if let fallback = policy.unpriced, case .price(let input, let output) = fallback.value {
             price = ModelPrice(name: route.model, provider: provider, mode: .chat, rates: TokenRates(input: input, output: output))
@@ -87,8 +96,8 @@ struct PolicyGate {
         var forwarded = body
         var hideUsageChunk = false
         do {
-            if route.model != peek.model {
-                forwarded = try RequestRewriter.setModel(forwarded, endpoint: endpoint, model: route.model)
+            if served != peek.model {
+                forwarded = try RequestRewriter.setModel(forwarded, endpoint: endpoint, model: served)
             }
             if plan.mustWriteOutputCap {
                 forwarded = try RequestRewriter.setOutputCap(forwarded, endpoint: endpoint, cap: plan.outputCap)
@@ -101,10 +110,11 @@ struct PolicyGate {
             throw GatewayError.invalidRequest(error.message)
         }
         let decision = Decision(
-            model: route.model, provider: provider, tier: route.tier, policies: policy.levels.map(\.scope), rules: rules, hold: plan.hold
+            model: route.model, provider: provider, servedAs: upstreamModel, tier: route.tier, policies: policy.levels.map(\.scope),
+            rules: rules, hold: plan.hold
         )
         return Admission(
-            route: route, endpoint: endpoint, price: price, serviceTier: serviceTier, plan: plan, choices: peek.choices, body: forwarded,
+            route: route, upstreamModel: upstreamModel, endpoint: endpoint, price: price, serviceTier: serviceTier, plan: plan, choices: peek.choices, body: forwarded,
             hideUsageChunk: hideUsageChunk, decision: decision
         )
     }
@@ -148,6 +158,10 @@ struct PolicyGate {
 struct Decision: Sendable, Hashable {
     var model: String
     var provider: ProviderKind
+    /// The model's name at the upstream, when a route renames it.
+    var servedAs: String?
+    /// The upstream that served (named in routes).
+    var upstream: String?
     var tier: String?
     var policies: [Scope]
     var rules: [String]
@@ -155,6 +169,8 @@ struct Decision: Sendable, Hashable {
 
     var text: String {
         var text = "model=\(model); provider=\(provider.rawValue)"
+        if let upstream { text += "; upstream=\(upstream)" }
+        if let servedAs, servedAs != model { text += "; served_as=\(servedAs)" }
         if let tier { text += "; tier=\(tier)" }
         text += "; policies=" + (policies.isEmpty ? "none" : policies.map(\.description).joined(separator: ","))
         text += "; rules=" + (rules.isEmpty ? "none" : rules.joined(separator: ","))

@@ -35,16 +35,10 @@ struct ProxyHandler: Sendable {
         let provider = endpoint.provider
         let directory = gateway.controlPlane.directory
         let key = try authenticate(request, provider: provider, directory: directory)
-        guard let target = gateway.targets[provider], target.apiKey != nil else {
-            let variable = gateway.targets[provider]?.apiKeyEnv ?? "the provider key variable"
-            throw GatewayError(.serviceUnavailable, "upstream_not_configured", "No \(provider.displayName) upstream credential is configured: set \(variable) before starting the gateway, or use the simulator.")
-        }
-        guard let origin = target.origin else {
-            throw GatewayError(.serviceUnavailable, "upstream_not_configured", "The \(provider.displayName) base_url '\(target.baseURL)' is not an http:// or https:// URL.")
-        }
         let body = try await collectBody(request)
         guard endpoint.isBillable else {
-            return try await forwardFree(request, body: body, route: route, target: target, origin: origin, requestID: requestID)
+            let target = try usableTarget(named: provider.rawValue, provider: provider)
+            return try await forwardFree(request, body: body, route: route, target: target, origin: target.origin!, requestID: requestID)
         }
         let peek: RequestPeek
         do {
@@ -72,35 +66,134 @@ struct ProxyHandler: Sendable {
             cacheSlot = CacheSlot(key: cacheKey, ttl: .seconds(cache.value))
         }
         let limits = try admitRates(admission, policy: policy, key: key, streaming: peek.stream, requestID: requestID)
-        let reservation: Reservation
-        switch await reserve(admission, key: key, tags: tags, budgets: budgets, requestID: requestID) {
-        case .success(let reserved):
-            reservation = reserved
-        case .failure(let refusal):
-            // Budget pressure: a request that does not fit is downgraded before it is refused,
-            // where the budget that refused it says so.
-            guard let budget = refusal.budget, let percent = budgets.first(where: { $0.id == budget.budgetID })?.downgradeAtPercent,
-                  let lower = try? gate.downgrade(admission, because: "budget:\(budget.budgetID)>=\(percent)%") else {
-                gateway.rateLimiter.refund(limits)
+        let arrayStream = endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse"
+        var candidates = try self.candidates(for: admission, gate: gate)
+        var failures: [String] = []
+        var index = 0
+        var mayDowngrade = true
+        while index < candidates.count {
+            let candidate = candidates[index]
+            let target = candidate.target
+            guard gateway.health.allow(target.name) else {
+                failures.append("\(target.name)(circuit open)")
+                index += 1
+                continue
+            }
+            var attempt = candidate.admission
+            attempt.decision.rules += failures.map { "fallback:" + $0 }
+            let reservation: Reservation
+            switch await reserve(attempt, key: key, tags: tags, budgets: budgets, requestID: requestID, holdID: index == 0 ? nil : "\(requestID)~\(index + 1)") {
+            case .success(let reserved):
+                reservation = reserved
+            case .failure(let refusal):
+                gateway.health.release(target.name)
+                // Budget pressure: a request that does not fit is downgraded before it is refused,
+                // where the budget that refused it says so.
+                if mayDowngrade, let budget = refusal.budget, let percent = budgets.first(where: { $0.id == budget.budgetID })?.downgradeAtPercent,
+                   let lower = try? gate.downgrade(admission, because: "budget:\(budget.budgetID)>=\(percent)%") {
+                    admission = lower
+                    candidates = try self.candidates(for: lower, gate: gate)
+                    mayDowngrade = false
+                    failures = []
+                    index = 0
+                    continue
+                }
+                gateway.rateLimiter.finish(limits, tokens: 0)
                 throw Self.gatewayError(for: refusal)
             }
-            admission = lower
-            switch await reserve(admission, key: key, tags: tags, budgets: budgets, requestID: requestID) {
-            case .success(let reserved): reservation = reserved
-            case .failure(let refusal):
-                gateway.rateLimiter.refund(limits)
-                throw Self.gatewayError(for: refusal)
+            mayDowngrade = false
+            var forwarded = route
+            if route.pathModel != nil { forwarded.pathModel = PolicyGate.pathModel(attempt.upstreamModel ?? attempt.route.model) }
+            var exchange = Exchange(
+                gateway: gateway, reservation: reservation, plan: attempt.plan, endpoint: endpoint, requestID: requestID,
+                hideUsageChunk: attempt.hideUsageChunk, streaming: peek.stream, geminiJSONArrayStream: arrayStream,
+                choices: peek.choices, decision: attempt.decision, limits: limits, cacheSlot: cacheSlot
+            )
+            exchange.canFailOver = index < candidates.count - 1
+            var upstream = upstreamRequest(request, body: attempt.body, route: forwarded, target: target)
+            if candidates.count > 1, let timeout = gateway.routes[admission.route.model]?.firstByteTimeoutSeconds {
+                upstream.firstByteDeadline = .now() + .seconds(timeout)
+            }
+            switch await exchange.forward(upstream, to: target.origin!) {
+            case .answered(let response, let healthy):
+                gateway.health.record(target.name, healthy: healthy)
+                return response
+            case .failedOver(let reason):
+                gateway.health.record(target.name, healthy: false)
+                gateway.logger.warning("upstream failed; trying the next one", metadata: ["request.id": "\(requestID)", "upstream": "\(target.name)", "reason": "\(reason)"])
+                failures.append("\(target.name)(\(reason))")
+                index += 1
             }
         }
-        var forwarded = route
-        if route.pathModel != nil { forwarded.pathModel = PolicyGate.pathModel(admission.route.model) }
-        let exchange = Exchange(
-            gateway: gateway, reservation: reservation, plan: admission.plan, endpoint: endpoint, requestID: requestID,
-            hideUsageChunk: admission.hideUsageChunk, streaming: peek.stream,
-            geminiJSONArrayStream: endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse",
-            choices: peek.choices, decision: admission.decision, limits: limits, cacheSlot: cacheSlot
+        // Every upstream's circuit is open (or the last ones were): nothing was sent.
+        gateway.rateLimiter.finish(limits, tokens: 0)
+        var unavailable = GatewayError(
+            .serviceUnavailable, "upstream_unavailable",
+            "No upstream of \(admission.route.model) is available: \(failures.joined(separator: ", ")). Nothing was charged for the skipped ones."
         )
-        return await exchange.forward(upstreamRequest(request, body: admission.body, route: forwarded, target: target), to: origin)
+        unavailable.headers = [(.retryAfter, String(gateway.health.secondsUntilRetry(candidates.map(\.target.name))))]
+        throw unavailable
+    }
+
+    /// One upstream that can serve a request, with the request as admitted for it.
+    struct Candidate {
+        var target: UpstreamTarget
+        var admission: Admission
+    }
+
+    /// The upstreams that may serve `admission`, in the order to try them: the route's targets
+    /// that speak the request's API (by preference, or by hold when the route orders by price),
+    /// else the provider's own upstream.
+    private func candidates(for admission: Admission, gate: PolicyGate) throws(GatewayError) -> [Candidate] {
+        let provider = admission.endpoint.provider
+        let allowed = gate.policy.upstreams
+        guard let route = gateway.routes[admission.route.model] else {
+            if let allowed, !allowed.value.contains(provider.rawValue) {
+                let names = allowed.value.isEmpty ? "none" : allowed.value.joined(separator: ", ")
+                throw GatewayError(policy: PolicyError(.providerNotAllowed, "The upstream '\(provider.rawValue)' is not allowed by the policy of \(allowed.scope). Allowed: \(names)."))
+            }
+            return [Candidate(target: try usableTarget(named: provider.rawValue, provider: provider), admission: admission)]
+        }
+        var list: [Candidate] = []
+        for routed in route.targets {
+            guard let target = gateway.targets[routed.upstream], target.provider == provider else { continue }
+            if let allowed, !allowed.value.contains(target.name) { continue }
+            guard target.apiKey != nil, target.origin != nil else {
+                gateway.logger.warning("a routed upstream is not usable (no credential or base URL); skipping it", metadata: ["upstream": "\(target.name)"])
+                continue
+            }
+            var admitted = try gate.admit(admission.route, upstreamModel: routed.model, rates: routed.rates)
+            admitted.decision.upstream = target.name
+            admitted.decision.rules = admission.decision.rules
+            list.append(Candidate(target: target, admission: admitted))
+        }
+        if route.order == .price {
+            list = list.enumerated().sorted { ($0.element.admission.plan.hold, $0.offset) < ($1.element.admission.plan.hold, $1.offset) }.map(\.element)
+        } else if let preferred = allowed?.value {
+            // The policy's preference among the route's upstreams comes first.
+            list = list.enumerated().sorted {
+                (preferred.firstIndex(of: $0.element.target.name) ?? .max, $0.offset) < (preferred.firstIndex(of: $1.element.target.name) ?? .max, $1.offset)
+            }.map(\.element)
+        }
+        if list.isEmpty, let allowed {
+            throw GatewayError(policy: PolicyError(.providerNotAllowed, "No upstream of \(admission.route.model) is allowed by the policy of \(allowed.scope) (allowed: \(allowed.value.isEmpty ? "none" : allowed.value.joined(separator: ", ")))."))
+        }
+        guard !list.isEmpty else {
+            throw GatewayError(.serviceUnavailable, "upstream_not_configured", "No upstream routed for \(admission.route.model) speaks the \(provider.displayName) API with a credential and base URL.")
+        }
+        return list
+    }
+
+    /// A provider's own upstream, when it has a credential and an http(s) base URL.
+    private func usableTarget(named name: String, provider: ProviderKind) throws(GatewayError) -> UpstreamTarget {
+        guard let target = gateway.targets[name], target.apiKey != nil else {
+            let variable = gateway.targets[name]?.apiKeyEnv ?? "the provider key variable"
+            throw GatewayError(.serviceUnavailable, "upstream_not_configured", "No \(provider.displayName) upstream credential is configured: set \(variable) before starting the gateway, or use the simulator.")
+        }
+        guard target.origin != nil else {
+            throw GatewayError(.serviceUnavailable, "upstream_not_configured", "The \(provider.displayName) base_url '\(target.baseURL)' is not an http:// or https:// URL.")
+        }
+        return target
     }
 
     /// Answers a request from the response cache: nothing reserved, forwarded or charged; the
@@ -143,12 +236,14 @@ struct ProxyHandler: Sendable {
         }
     }
 
-    private func reserve(_ admission: Admission, key: KeyRecord, tags: [String], budgets: [BudgetRecord], requestID: String) async -> Result<Reservation, EnforcementError> {
+    private func reserve(_ admission: Admission, key: KeyRecord, tags: [String], budgets: [BudgetRecord], requestID: String, holdID: String? = nil) async -> Result<Reservation, EnforcementError> {
         do {
-            return .success(try await gateway.enforcer.reserve(ReservationRequest(
+            var request = ReservationRequest(
                 requestID: requestID, key: key, tags: tags, model: admission.price, endpoint: admission.endpoint.rawValue,
                 amount: admission.plan.hold, budgets: budgets, serviceTier: admission.serviceTier, decision: admission.decision.text
-            )))
+            )
+            request.holdID = holdID
+            return .success(try await gateway.enforcer.reserve(request))
         } catch {
             return .failure(error)
         }

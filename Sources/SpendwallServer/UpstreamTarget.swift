@@ -7,6 +7,8 @@ import SpendwallEngine
 /// Where one provider's requests go and the credential the gateway adds. The provider key is
 /// read once from the environment; it is sent only to this provider and never logged.
 struct UpstreamTarget: Sendable {
+    /// The upstream's name in the configuration (`openai`, or a named one such as `azure-east`).
+    var name: String
     var provider: ProviderKind
     /// Base URL without a trailing slash, e.g. `https://api.openai.com`.
     var baseURL: String
@@ -16,10 +18,14 @@ struct UpstreamTarget: Sendable {
     var apiKey: String?
     /// The environment variable the key should come from, for error messages.
     var apiKeyEnv: String?
+    /// Simulator upstreams: the fault every call carries.
+    var fault: String?
 
-    init(provider: ProviderKind, baseURL: String, apiKey: String?, apiKeyEnv: String?) {
+    init(name: String, provider: ProviderKind, baseURL: String, apiKey: String?, apiKeyEnv: String?, fault: String? = nil) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
+        self.name = name
+        self.fault = fault
         self.provider = provider
         self.baseURL = base
         self.origin = UpstreamOrigin(baseURL: base)
@@ -61,6 +67,7 @@ enum ForwardedHeaders {
             headers.add(name: "anthropic-version", value: "2023-06-01")
         }
         target.authorize(&headers)
+        if let fault = target.fault { headers.replaceOrAdd(name: "x-simulator-fault", value: fault) }
         return headers
     }
 

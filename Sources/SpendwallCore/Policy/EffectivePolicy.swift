@@ -35,6 +35,7 @@ public struct EffectivePolicy: Sendable {
     public private(set) var allowLists: [(scope: Scope, patterns: [String])] = []
     public private(set) var denyPatterns: [(scope: Scope, pattern: String)] = []
     public private(set) var providers: Limit<[ProviderKind]>?
+    public private(set) var upstreams: Limit<[String]>?
     public private(set) var maxOutputTokens: Limit<Int64>?
     public private(set) var maxInputTokens: Limit<Int64>?
     public private(set) var maxChoices: Limit<Int64>?
@@ -65,6 +66,10 @@ public struct EffectivePolicy: Sendable {
             if let order = policy.providers {
                 let allowed = providers.map { Set($0.value) }
                 providers = Limit(value: order.filter { allowed?.contains($0) ?? true }, scope: scope)
+            }
+            if let order = policy.upstreams {
+                let allowed = upstreams.map { Set($0.value) }
+                upstreams = Limit(value: order.filter { allowed?.contains($0) ?? true }, scope: scope)
             }
             maxOutputTokens = Self.smaller(maxOutputTokens, policy.maxOutputTokens, scope)
             maxInputTokens = Self.smaller(maxInputTokens, policy.maxInputTokens, scope)

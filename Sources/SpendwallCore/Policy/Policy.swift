@@ -20,8 +20,11 @@ public struct Policy: Sendable, Hashable, Codable {
     public var allowModels: [String]?
     /// Model patterns this scope may not use.
     public var denyModels: [String]?
-    /// Providers this scope may use, most preferred first.
+    /// Providers (APIs) this scope may use, most preferred first.
     public var providers: [ProviderKind]?
+    /// Upstreams (by their configured names, `openai` for the provider's own) this scope may
+    /// use, most preferred first: the order routed models try them in.
+    public var upstreams: [String]?
     /// Largest output cap (`max_tokens` and its equivalents) a request may ask for; also the cap
     /// written into requests that carry none, when lower than the default.
     public var maxOutputTokens: Int64?
@@ -79,6 +82,7 @@ public struct Policy: Sendable, Hashable, Codable {
         case allowModels = "allow_models"
         case denyModels = "deny_models"
         case providers
+        case upstreams
         case maxOutputTokens = "max_output_tokens"
         case maxInputTokens = "max_input_tokens"
         case maxChoices = "max_choices"
@@ -98,6 +102,7 @@ public struct Policy: Sendable, Hashable, Codable {
         allowModels = try container.decodeIfPresent([String].self, forKey: .allowModels)
         denyModels = try container.decodeIfPresent([String].self, forKey: .denyModels)
         providers = try container.decodeIfPresent([ProviderKind].self, forKey: .providers)
+        upstreams = try container.decodeIfPresent([String].self, forKey: .upstreams)
         maxOutputTokens = try container.decodeIfPresent(Int64.self, forKey: .maxOutputTokens)
         maxInputTokens = try container.decodeIfPresent(Int64.self, forKey: .maxInputTokens)
         maxChoices = try container.decodeIfPresent(Int64.self, forKey: .maxChoices)
@@ -122,6 +127,7 @@ public struct Policy: Sendable, Hashable, Codable {
         try container.encodeIfPresent(allowModels, forKey: .allowModels)
         try container.encodeIfPresent(denyModels, forKey: .denyModels)
         try container.encodeIfPresent(providers, forKey: .providers)
+        try container.encodeIfPresent(upstreams, forKey: .upstreams)
         try container.encodeIfPresent(maxOutputTokens, forKey: .maxOutputTokens)
         try container.encodeIfPresent(maxInputTokens, forKey: .maxInputTokens)
         try container.encodeIfPresent(maxChoices, forKey: .maxChoices)

@@ -29,6 +29,8 @@ final class UpstreamConnection: ChannelDuplexHandler {
     private var state = State.idle
     private var context: ChannelHandlerContext?
     private var deadline: Scheduled<Void>?
+    /// The request's whole deadline while the timer runs to its sooner first-byte deadline.
+    private var deadlineAfterHead: NIODeadline?
     /// Bumped per request, so a late signal from a finished body never touches the next one.
     private var generation: UInt64 = 0
     private var consumerIsBehind = false
@@ -63,8 +65,9 @@ final class UpstreamConnection: ChannelDuplexHandler {
             readIsPending = false
             context.read()
         }
-        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        self.deadline = context.eventLoop.scheduleTask(deadline: deadline) { bound.value.timedOut() }
+        let firstByte = request.firstByteDeadline.map { min($0, deadline) } ?? deadline
+        deadlineAfterHead = firstByte < deadline ? deadline : nil
+        scheduleTimeout(firstByte, on: context.eventLoop)
 
         var head = HTTPRequestHead(version: .http1_1, method: request.method, uri: origin.basePath + request.target, headers: request.headers)
         head.headers.replaceOrAdd(name: "host", value: origin.hostHeader)
@@ -98,6 +101,11 @@ final class UpstreamConnection: ChannelDuplexHandler {
             let body = UpstreamBody.Producer.makeSequence(
                 backPressureStrategy: .init(lowWatermark: 2, highWatermark: 8), finishOnDeinit: false, delegate: demand
             )
+            if let whole = deadlineAfterHead {
+                deadlineAfterHead = nil
+                deadline?.cancel()
+                scheduleTimeout(whole, on: context.eventLoop)
+            }
             state = .streaming(body.source, keepAlive: head.isKeepAlive)
             promise.succeed(UpstreamResponse(status: head.status, headers: head.headers, body: UpstreamBody(producer: body.sequence, demand: demand)))
         case .body(let chunk):
@@ -176,6 +184,11 @@ final class UpstreamConnection: ChannelDuplexHandler {
     func abort(generation: UInt64, _ error: UpstreamError) {
         guard generation == self.generation, case .streaming = state else { return }
         fail(error)
+    }
+
+    private func scheduleTimeout(_ at: NIODeadline, on loop: any EventLoop) {
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        deadline = loop.scheduleTask(deadline: at) { bound.value.timedOut() }
     }
 
     private func timedOut() {

@@ -8,6 +8,9 @@ struct UpstreamRequest: Sendable {
     var target: String
     var headers: HTTPHeaders
     var body: ByteBuffer
+    /// When the response head must have arrived, if sooner than the request's deadline (the
+    /// first-byte timeout of a routed request, so it can fail over).
+    var firstByteDeadline: NIODeadline? = nil
 }
 
 /// A provider's response: the head as soon as it arrives, the body as it streams.
