@@ -193,3 +193,65 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd.Policies {
+    /// A request in `dialect`'s shape.
+    static func request(_ dialect: Dialect, model: String, maxTokens: Int = 20, choices: Int? = nil, content: String = "Hello") -> (String, [String: Any]) {
+        switch dialect {
+        case .openai:
+            var body: [String: Any] = ["model": model, "max_tokens": maxTokens, "messages": [["role": "user", "content": content]]]
+            if let choices { body["n"] = choices }
+            return ("/v1/chat/completions", body)
+        case .anthropic:
+            return ("/v1/messages", ["model": model, "max_tokens": maxTokens, "messages": [["role": "user", "content": content]]])
+        case .gemini:
+            var config: [String: Any] = ["maxOutputTokens": maxTokens]
+            if let choices { config["candidateCount"] = choices }
+            return ("/v1beta/models/\(model):generateContent", ["contents": [["role": "user", "parts": [["text": content]]]], "generationConfig": config])
+        }
+    }
+
+    @Test("every policy rule refuses with 403 and its code in every dialect that can express the request")
+    func everyRuleInEveryDialect() async throws {
+        try await withGateway { gateway, _ in
+            let account = try await gateway.makeAccount("rules")
+            try await gateway.admin(.PUT, "/policies/team/\(account.team)", json: [
+                "deny_models": ["gpt-4.1", "claude-opus-*", "gemini-2.5-flash-lite"], "max_output_tokens": 100, "max_choices": 2,
+                "max_input_tokens": 2000, "tiers": Self.tiers, "default_tier": "economy",
+            ])
+            let costly = try await gateway.makeKey(tenant: account.tenant, team: account.team, name: "costly")
+            try await gateway.admin(.PUT, "/policies/key/\(costly.id)", json: ["max_request_cost": "0.000001"])
+            let openAIOnly = try await gateway.makeKey(tenant: account.tenant, team: account.team, name: "openai-only")
+            try await gateway.admin(.PUT, "/policies/key/\(openAIOnly.id)", json: ["providers": ["openai"]])
+            let anthropicOnly = try await gateway.makeKey(tenant: account.tenant, team: account.team, name: "anthropic-only")
+            try await gateway.admin(.PUT, "/policies/key/\(anthropicOnly.id)", json: ["providers": ["anthropic"]])
+
+            let economy: [Dialect: String] = [.openai: "gpt-4o-mini", .anthropic: "claude-haiku-4-5", .gemini: "gemini-2.5-flash"]
+            // In no tier (a premium model would be served from the economy tier instead).
+            let denied: [Dialect: String] = [.openai: "gpt-4.1", .anthropic: "claude-opus-4-5", .gemini: "gemini-2.5-flash-lite"]
+            let long = String(repeating: "budget ", count: 1500)
+            for dialect in [Dialect.openai, .anthropic, .gemini] {
+                let model = economy[dialect]!
+                var cases: [(String, String, (String, [String: Any]), [(String, String)])] = [
+                    ("model_not_allowed", account.secret, Self.request(dialect, model: denied[dialect]!), []),
+                    ("output_cap_exceeded", account.secret, Self.request(dialect, model: model, maxTokens: 200), []),
+                    ("context_budget_exceeded", account.secret, Self.request(dialect, model: model, content: long), []),
+                    ("request_cost_exceeded", costly.secret, Self.request(dialect, model: model), []),
+                    ("tier_not_allowed", account.secret, Self.request(dialect, model: model), [("x-spendwall-tier", "premium")]),
+                    ("provider_not_allowed", dialect == .openai ? anthropicOnly.secret : openAIOnly.secret, Self.request(dialect, model: model), []),
+                ]
+                if dialect != .anthropic {
+                    cases.append(("choices_exceeded", account.secret, Self.request(dialect, model: model, choices: 3), []))
+                }
+                for (code, secret, (path, body), headers) in cases {
+                    let result = try await gateway.call(path, dialect, secret: secret, json: body, headers: headers)
+                    #expect(result.status == 403, "\(dialect) \(code): \(result.status) \(result.text)")
+                    #expect(Self.errorType(result, dialect) == code, "\(dialect) \(code): \(result.text)")
+                }
+                // And the same dialect is served when no rule is broken.
+                let (path, body) = Self.request(dialect, model: model)
+                #expect(try await gateway.call(path, dialect, secret: account.secret, json: body).status == 200, "\(dialect)")
+            }
+        }
+    }
+}
