@@ -189,6 +189,14 @@ extension GatewayError {
     init(policy error: PolicyError) {
         self.init(.forbidden, error.code.rawValue, error.message)
     }
+
+    /// The refusal with the decision made so far in `x-spendwall-decision`, e.g.
+    /// `refused=budget_exceeded; model=gpt-4o; provider=openai; …; hold=$0.0012`.
+    func deciding(_ decision: Decision) -> GatewayError {
+        var refusal = self
+        refusal.headers.append((.spendwallDecision, "refused=\(type); " + decision.text))
+        return refusal
+    }
 }
 
 extension HTTPField.Name {

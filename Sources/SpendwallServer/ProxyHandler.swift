@@ -22,7 +22,11 @@ struct ProxyHandler: Sendable {
         let requestID = RequestID.make()
         do {
             return try await admitAndForward(request, route: route, requestID: requestID)
-        } catch let error as GatewayError {
+        } catch var error as GatewayError {
+            // Refusals carry a decision too: what was refused, and how far the request got.
+            if !error.headers.contains(where: { $0.0 == .spendwallDecision }) {
+                error.headers.append((.spendwallDecision, "refused=\(error.type)"))
+            }
             return error.response(for: provider, requestID: requestID)
         } catch {
             gateway.logger.error("unexpected gateway failure", metadata: ["request.id": "\(requestID)", "error": "\(error)"])
@@ -66,7 +70,12 @@ struct ProxyHandler: Sendable {
             }
             cacheSlot = CacheSlot(key: cacheKey, ttl: .seconds(cache.value))
         }
-        let limits = try admitRates(admission, policy: policy, key: key, streaming: peek.stream, requestID: requestID)
+        let limits: RateLimiter.Ticket
+        do {
+            limits = try admitRates(admission, policy: policy, key: key, streaming: peek.stream, requestID: requestID)
+        } catch {
+            throw error.deciding(admission.decision)
+        }
         let arrayStream = endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse"
         var candidates = try self.candidates(for: admission, gate: gate)
         var failures: [String] = []
@@ -100,7 +109,7 @@ struct ProxyHandler: Sendable {
                     continue
                 }
                 gateway.rateLimiter.finish(limits, tokens: 0)
-                throw Self.gatewayError(for: refusal)
+                throw Self.gatewayError(for: refusal).deciding(attempt.decision)
             }
             mayDowngrade = false
             var forwarded = route
@@ -133,7 +142,7 @@ struct ProxyHandler: Sendable {
             "No upstream of \(admission.route.model) is available: \(failures.joined(separator: ", ")). Nothing was charged for the skipped ones."
         )
         unavailable.headers = [(.retryAfter, String(gateway.health.secondsUntilRetry(candidates.map(\.target.name))))]
-        throw unavailable
+        throw unavailable.deciding(admission.decision)
     }
 
     /// Answers a request from the response cache: nothing reserved, forwarded or charged; the

@@ -247,6 +247,7 @@ extension EndToEnd.Policies {
                     let result = try await gateway.call(path, dialect, secret: secret, json: body, headers: headers)
                     #expect(result.status == 403, "\(dialect) \(code): \(result.status) \(result.text)")
                     #expect(Self.errorType(result, dialect) == code, "\(dialect) \(code): \(result.text)")
+                    #expect(result.headers.first(name: "x-spendwall-decision")?.hasPrefix("refused=\(code)") == true, "\(result.headers)")
                 }
                 // And the same dialect is served when no rule is broken.
                 let (path, body) = Self.request(dialect, model: model)

@@ -26,6 +26,7 @@ extension EndToEnd {
                 ] {
                     let refused = try await gateway.call(path, dialect, secret: account.secret, json: body)
                     #expect(refused.status == 429, "\(path)")
+                    #expect(refused.headers.first(name: "x-spendwall-decision")?.hasPrefix("refused=rate_limited; model=") == true, "\(refused.headers)")
                     let retry = Int(refused.headers.first(name: "retry-after") ?? "") ?? 0
                     #expect((1...12).contains(retry), "\(path): Retry-After \(retry)")
                     let error = try #require(refused.object["error"] as? [String: Any], "\(refused.text)")
