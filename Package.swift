@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Pure domain: standard library only.
@@ -54,6 +55,16 @@ let package = Package(
             dependencies: [
                 "SpendwallCore", "SpendwallStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strict
+        ),
+        // The PostgreSQL store, for gateway replicas sharing one database.
+        .target(
+            name: "SpendwallPostgres",
+            dependencies: [
+                "SpendwallCore", "SpendwallStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -98,7 +109,7 @@ let package = Package(
         .target(
             name: "SpendwallCLI",
             dependencies: [
-                "SpendwallCore", "SpendwallProviders", "SpendwallStorage", "SpendwallSQLite", "SpendwallEngine",
+                "SpendwallCore", "SpendwallProviders", "SpendwallStorage", "SpendwallSQLite", "SpendwallPostgres", "SpendwallEngine",
                 "SpendwallServer", "SpendwallCatalog", "SpendwallSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -140,7 +151,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SpendwallSQLiteTests",
-            dependencies: ["SpendwallSQLite", "SpendwallStorage", "SpendwallCore"],
+            dependencies: [
+                "SpendwallSQLite", "SpendwallPostgres", "SpendwallStorage", "SpendwallCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -177,6 +191,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

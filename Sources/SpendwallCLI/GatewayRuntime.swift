@@ -8,6 +8,7 @@ import SpendwallCore
 import SpendwallEngine
 import SpendwallServer
 import SpendwallSimulator
+import SpendwallPostgres
 import SpendwallSQLite
 import SpendwallStorage
 import Synchronization
@@ -30,15 +31,34 @@ struct GatewayRuntime {
         try home.create()
         guard let adminToken = try home.adminToken(createIfMissing: true) else { throw CLIError("no admin token") }
         let catalog = CatalogHolder(try loadCatalog())
-        let databasePath = configuration.database.map(Self.expandTilde) ?? home.databasePath
-        let store: SQLiteStore
-        do {
-            store = try SQLiteStore(path: databasePath, durability: configuration.durability == "full" ? .full : .normal)
-        } catch let error as StoreError {
-            throw CLIError(error.message, exitCode: error.code == .locked ? .refused : .failure)
+        switch DatabaseLocation.resolve(configuration.database, home: home) {
+        case .sqlite(let path):
+            let store: SQLiteStore
+            do {
+                store = try SQLiteStore(path: path, durability: configuration.durability == "full" ? .full : .normal)
+            } catch let error as StoreError {
+                throw CLIError(error.message, exitCode: error.code == .locked ? .refused : .failure)
+            }
+            defer { try? store.close() }
+            try await run(store: store, catalog: catalog, adminToken: adminToken, storeServices: [CheckpointService(store: store)])
+        case .postgres(let url):
+            let store = try PostgresStore(url: url, logger: logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await store.run() }
+                defer { group.cancelAll() }
+                do {
+                    try await store.migrate()
+                    try await store.withExclusiveUse {
+                        try await run(store: store, catalog: catalog, adminToken: adminToken, storeServices: [])
+                    }
+                } catch let error as StoreError {
+                    throw CLIError(error.message, exitCode: error.code == .locked ? .refused : .failure)
+                }
+            }
         }
-        defer { try? store.close() }
+    }
 
+    private func run(store: any SpendStore, catalog: CatalogHolder, adminToken: String, storeServices: [any Service]) async throws {
         let clock = SystemWallClock()
         let enforcer = Enforcer(
             store: store, catalog: catalog, clock: clock,
@@ -72,8 +92,8 @@ struct GatewayRuntime {
             }
             do {
                 try await serve(
-                    store: store, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog,
-                    adminToken: adminToken, simulatorURL: simulatorURL
+                    enforcer: enforcer, controlPlane: controlPlane, catalog: catalog,
+                    adminToken: adminToken, simulatorURL: simulatorURL, storeServices: storeServices
                 )
             } catch {
                 await simulatorGroup?.triggerGracefulShutdown()
@@ -85,8 +105,8 @@ struct GatewayRuntime {
     }
 
     private func serve(
-        store: SQLiteStore, enforcer: Enforcer, controlPlane: ControlPlane, catalog: CatalogHolder,
-        adminToken: String, simulatorURL: String?
+        enforcer: Enforcer, controlPlane: ControlPlane, catalog: CatalogHolder,
+        adminToken: String, simulatorURL: String?, storeServices: [any Service]
     ) async throws {
         let importedPath = home.importedPricesPath
         let overrides = configuration.prices
@@ -146,8 +166,7 @@ struct GatewayRuntime {
         // Services shut down in reverse order: the data plane first (stop accepting, drain and
         // settle streams), then admin, then the reaper.
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: CheckpointService(store: store)),
+            services: storeServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
                 .init(service: HoldReaper(enforcer: enforcer)),
                 .init(service: alerts),
                 .init(service: dispatcher),

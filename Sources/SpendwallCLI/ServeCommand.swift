@@ -28,7 +28,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("admin-listen"), help: "Admin API address, host:port.")
     var adminListen: String?
 
-    @Option(name: .long, help: "SQLite database file.")
+    @Option(name: .long, help: "A SQLite database file, or a postgres://user:password@host:port/database URL.")
     var database: String?
 
     @Flag(name: .long, help: "Send every provider's traffic to the built-in simulated provider (no API keys needed).")

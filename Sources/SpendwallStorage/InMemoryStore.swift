@@ -210,7 +210,8 @@ public final class InMemoryStore: SpendStore {
     /// Pending deliveries due at `now`, oldest first.
     public func dueDeliveries(now: Int64, limit: Int) async throws -> [DeliveryRecord] {
         state.withLock { state in
-            Array(state.deliveries.filter { $0.status == .pending && $0.nextAttemptAt <= now }.prefix(max(0, limit)))
+            let due = state.deliveries.enumerated().filter { $0.element.status == .pending && $0.element.nextAttemptAt <= now }
+            return Array(due.sorted { ($0.element.nextAttemptAt, $0.offset) < ($1.element.nextAttemptAt, $1.offset) }.map(\.element).prefix(max(0, limit)))
         }
     }
 

@@ -1,0 +1,130 @@
+import PostgresNIO
+import SpendwallCore
+import SpendwallStorage
+
+// The hot path (holds and settlements) and the reads of holds, usage, spend and the ledger.
+extension PostgresStore {
+    public func recordHold(_ record: HoldRecord) async throws {
+        try await execute("""
+            INSERT INTO holds (hold_id, request_id, key_id, tenant_id, provider, model, amount_nanos, shares, tags, created_at, expires_at)
+            VALUES (\(record.hold.id), \(record.requestID), \(record.keyID), \(record.tenantID), \(record.provider.rawValue), \(record.model),
+                    \(record.hold.amount.nanodollars), \(try Self.json(record.hold.shares)), \(try Self.json(record.tags)),
+                    \(record.createdAt), \(record.expiresAt))
+            """, "record hold '\(record.hold.id)'", duplicate: "hold '\(record.hold.id)' already exists")
+    }
+
+    @discardableResult
+    public func settle(_ entry: LedgerEntry) async throws -> Bool {
+        let usage = entry.usage
+        return try await perform("settle hold '\(entry.holdID)'") {
+            try await client.withTransaction(logger: logger) { connection in
+                let inserted = try await Self.execute("""
+                    INSERT INTO ledger (request_id, hold_id, key_id, tenant_id, team_id, user_id, tags, provider, model, endpoint, rates,
+                                        input_tokens, cached_input_tokens, cache_write_tokens, extended_cache_write_tokens, output_tokens,
+                                        reasoning_tokens, audio_input_tokens, audio_output_tokens, catalog_version, cost_nanos,
+                                        list_cost_nanos, hold_nanos, status, upstream_status, upstream_id, latency_ms, started_at,
+                                        finished_at, shares, decision)
+                    VALUES (\(entry.requestID), \(entry.holdID), \(entry.keyID), \(entry.tenantID), \(entry.teamID), \(entry.userID),
+                            \(try Self.json(entry.tags)), \(entry.provider.rawValue), \(entry.model), \(entry.endpoint), \(try Self.json(entry.rates)),
+                            \(usage.input), \(usage.cachedInput), \(usage.cacheWrite), \(usage.extendedCacheWrite), \(usage.output),
+                            \(usage.reasoning), \(usage.audioInput), \(usage.audioOutput), \(entry.catalogVersion), \(entry.cost.nanodollars),
+                            \(entry.listCost.nanodollars), \(entry.hold.nanodollars), \(entry.status.rawValue), \(entry.upstreamStatus.map(Int64.init)),
+                            \(entry.upstreamID), \(entry.latencyMillis), \(entry.startedAt), \(entry.finishedAt), \(try Self.json(entry.shares)),
+                            \(entry.decision))
+                    ON CONFLICT (hold_id) DO NOTHING RETURNING 1
+                    """, on: connection, logger: logger)
+                guard inserted > 0 else { return false }
+                try await Self.execute("DELETE FROM holds WHERE hold_id = \(entry.holdID)", on: connection, logger: logger)
+                for share in entry.shares {
+                    try await Self.execute("""
+                        INSERT INTO budget_usage (budget_id, window_start, spent_nanos) VALUES (\(share.budget), \(share.windowStart), \(entry.cost.nanodollars))
+                        ON CONFLICT (budget_id, window_start) DO UPDATE SET spent_nanos = budget_usage.spent_nanos + excluded.spent_nanos
+                        """, on: connection, logger: logger)
+                }
+                return true
+            }
+        }
+    }
+
+    public func openHolds() async throws -> [HoldRecord] {
+        try await rows("SELECT * FROM holds ORDER BY created_at, hold_id", "list open holds").map { row in
+            try HoldRecord(
+                hold: Hold(id: row.value("hold_id"), amount: row.money("amount_nanos"), shares: Self.decode([HoldShare].self, json: row.value("shares"))),
+                requestID: row.value("request_id"), keyID: row.value("key_id"), tenantID: row.value("tenant_id"),
+                provider: row.enumeration("provider"), model: row.value("model"), tags: Self.decode([String].self, json: row.value("tags")),
+                createdAt: row.value("created_at"), expiresAt: row.value("expires_at")
+            )
+        }
+    }
+
+    public func spent(budgetID: String, windowStart: Int64) async throws -> Money {
+        let found = try await rows("SELECT spent_nanos FROM budget_usage WHERE budget_id = \(budgetID) AND window_start = \(windowStart)", "read budget usage")
+        return try found.first.map { try $0.money("spent_nanos") } ?? .zero
+    }
+
+    public func spend(_ query: SpendQuery) async throws -> [SpendRow] {
+        let group: String
+        var join = ""
+        switch query.groupBy {
+        case .tenant: group = "l.tenant_id"
+        case .team: group = "COALESCE(l.team_id, '')"
+        case .user: group = "COALESCE(l.user_id, '')"
+        case .key: group = "l.key_id"
+        case .model: group = "l.model"
+        case .provider: group = "l.provider"
+        case .status: group = "l.status"
+        case .tag:
+            group = "t.value"
+            join = "CROSS JOIN LATERAL jsonb_array_elements_text(l.tags::jsonb) AS t(value)"
+        }
+        var sql = PostgresQuery(unsafeSQL: """
+            SELECT \(group) AS grp, COUNT(*)::BIGINT AS requests,
+                   SUM(l.input_tokens)::BIGINT AS input, SUM(l.cached_input_tokens)::BIGINT AS cached_input,
+                   SUM(l.cache_write_tokens)::BIGINT AS cache_write, SUM(l.extended_cache_write_tokens)::BIGINT AS extended_cache_write,
+                   SUM(l.output_tokens)::BIGINT AS output, SUM(l.reasoning_tokens)::BIGINT AS reasoning,
+                   SUM(l.audio_input_tokens)::BIGINT AS audio_input, SUM(l.audio_output_tokens)::BIGINT AS audio_output,
+                   SUM(l.cost_nanos)::BIGINT AS cost
+            FROM ledger l \(join)
+            WHERE ($1::TEXT IS NULL OR l.tenant_id = $1) AND ($2::BIGINT IS NULL OR l.started_at >= $2) AND ($3::BIGINT IS NULL OR l.started_at < $3)
+            GROUP BY 1 ORDER BY cost DESC, \(group) COLLATE "C"
+            """)
+        sql.binds.append(query.tenantID)
+        sql.binds.append(query.from)
+        sql.binds.append(query.to)
+        return try await rows(sql, "sum spend").map { row in
+            try SpendRow(
+                group: row.value("grp"), requests: row.value("requests"),
+                usage: TokenUsage(
+                    input: row.value("input"), cachedInput: row.value("cached_input"), cacheWrite: row.value("cache_write"),
+                    extendedCacheWrite: row.value("extended_cache_write"), output: row.value("output"), reasoning: row.value("reasoning"),
+                    audioInput: row.value("audio_input"), audioOutput: row.value("audio_output")
+                ),
+                cost: row.money("cost")
+            )
+        }
+    }
+
+    public func ledger(tenantID: String?, limit: Int) async throws -> [LedgerEntry] {
+        try await rows(
+            "SELECT * FROM ledger WHERE \(tenantID)::TEXT IS NULL OR tenant_id = \(tenantID) ORDER BY started_at DESC, id DESC LIMIT \(Int64(max(0, limit)))",
+            "read the ledger"
+        ).map { row in
+            let upstreamStatus: Int64? = try row.value("upstream_status")
+            return try LedgerEntry(
+                requestID: row.value("request_id"), holdID: row.value("hold_id"), keyID: row.value("key_id"), tenantID: row.value("tenant_id"),
+                teamID: row.value("team_id"), userID: row.value("user_id"), tags: Self.decode([String].self, json: row.value("tags")),
+                provider: row.enumeration("provider"), model: row.value("model"), endpoint: row.value("endpoint"),
+                usage: TokenUsage(
+                    input: row.value("input_tokens"), cachedInput: row.value("cached_input_tokens"), cacheWrite: row.value("cache_write_tokens"),
+                    extendedCacheWrite: row.value("extended_cache_write_tokens"), output: row.value("output_tokens"),
+                    reasoning: row.value("reasoning_tokens"), audioInput: row.value("audio_input_tokens"), audioOutput: row.value("audio_output_tokens")
+                ),
+                rates: Self.decode(TokenRates.self, json: row.value("rates")), catalogVersion: row.value("catalog_version"),
+                cost: row.money("cost_nanos"), listCost: row.money("list_cost_nanos"), hold: row.money("hold_nanos"),
+                status: row.enumeration("status"), upstreamStatus: upstreamStatus.map(Int.init), upstreamID: row.value("upstream_id"),
+                latencyMillis: row.value("latency_ms"), startedAt: row.value("started_at"), finishedAt: row.value("finished_at"),
+                shares: Self.decode([HoldShare].self, json: row.value("shares")), decision: row.value("decision")
+            )
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SpendwallCore
+import SpendwallStorage
+
+/// The PostgreSQL store: the same `SpendStore` as SQLite, for gateway replicas that share one
+/// database. Its connection pool runs in ``run()``, which the owner runs for as long as it uses
+/// the store (a `swift-service-lifecycle` service, or a task in tests).
+public final class PostgresStore: SpendStore, Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    /// - Parameter url: `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`.
+    public init(url: String, logger: Logger = Logger(label: "spendwall.postgres")) throws {
+        self.client = PostgresClient(configuration: try Self.configuration(url: url), backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Runs the connection pool until the task is cancelled.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Parses a `postgres://` URL.
+    static func configuration(url text: String) throws -> PostgresClient.Configuration {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme?.lowercased() ?? ""),
+              let host = url.host, !host.isEmpty else {
+            throw StoreError(.io, "'\(text)' is not a postgres://user:password@host:port/database URL")
+        }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS
+        switch mode {
+        case "disable": tls = .disable
+        case "prefer": tls = .prefer(.makeClientConfiguration())
+        case "require", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw StoreError(.io, "sslmode '\(mode)' is not disable, prefer or require")
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: url.port ?? 5432, username: url.user ?? "postgres", password: url.password,
+            database: database.isEmpty ? nil : database, tls: tls
+        )
+        configuration.options.maximumConnections = 32
+        return configuration
+    }
+
+    // MARK: Helpers
+
+    /// Runs `body`, mapping database errors to `StoreError` (a unique violation to `.duplicate`).
+    func perform<T>(_ action: String, duplicate: String? = nil, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresTransactionError {
+            // What failed inside the transaction (rolled back) decides, as it would outside one.
+            let cause = error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError ?? error
+            if cause is PostgresTransactionError { throw StoreError(.io, "\(action): \(String(reflecting: cause))") }
+            return try await perform(action, duplicate: duplicate) { throw cause }
+        } catch let error as StoreError {
+            throw error
+        } catch let error as PSQLError {
+            if error.serverInfo?[.sqlState] == "23505" {
+                throw StoreError(.duplicate, duplicate ?? "\(action): a row with that key exists")
+            }
+            throw StoreError(.io, "\(action): \(String(reflecting: error))")
+        } catch {
+            throw StoreError(.io, "\(action): \(error)")
+        }
+    }
+
+    /// Rows of a query, each read by column name.
+    func rows(_ query: PostgresQuery, _ action: String) async throws -> [PostgresRandomAccessRow] {
+        try await perform(action) {
+            var rows: [PostgresRandomAccessRow] = []
+            for try await row in try await client.query(query, logger: logger) { rows.append(row.makeRandomAccess()) }
+            return rows
+        }
+    }
+
+    /// Runs a statement and returns how many rows it returned: write `RETURNING 1` to count the
+    /// rows a statement changed.
+    @discardableResult
+    static func execute(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        var count = 0
+        for try await _ in try await connection.query(query, logger: logger) { count += 1 }
+        return count
+    }
+
+    @discardableResult
+    func execute(_ query: PostgresQuery, _ action: String, duplicate: String? = nil) async throws -> Int {
+        try await perform(action, duplicate: duplicate) {
+            try await client.withConnection { connection in try await Self.execute(query, on: connection, logger: logger) }
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }()
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, json text: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        } catch {
+            throw StoreError(.io, "a stored JSON value does not decode as \(T.self): \(error)")
+        }
+    }
+}
+
+extension PostgresRandomAccessRow {
+    func value<T: PostgresDecodable>(_ name: String, as type: T.Type = T.self) throws -> T {
+        do {
+            return try self[name].decode(T.self)
+        } catch {
+            throw StoreError(.io, "column \(name) does not read as \(T.self): \(error)")
+        }
+    }
+
+    func enumeration<T: RawRepresentable<String>>(_ name: String) throws -> T {
+        let raw: String = try value(name)
+        guard let value = T(rawValue: raw) else { throw StoreError(.io, "column \(name) holds an unknown value '\(raw)'") }
+        return value
+    }
+
+    func money(_ name: String) throws -> Money { Money(nanodollars: try value(name, as: Int64.self)) }
+}

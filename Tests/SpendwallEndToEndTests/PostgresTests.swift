@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import NIOHTTP1
+import PostgresNIO
+import Testing
+
+extension EndToEnd {
+    /// `spendwall serve` on PostgreSQL (when the test script provides a server).
+    @Suite(.enabled(if: ProcessInfo.processInfo.environment["SPENDWALL_TEST_POSTGRES_URL"]?.isEmpty == false))
+    struct OnPostgres {
+        /// A fresh database on the test server; returns its URL.
+        static func freshDatabase() async throws -> String {
+            let server = try #require(ProcessInfo.processInfo.environment["SPENDWALL_TEST_POSTGRES_URL"])
+            var components = try #require(URLComponents(string: server))
+            let name = "spendwall_e2e_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(12)
+            try await onServer(components, "CREATE DATABASE \(name)")
+            components.path = "/" + name
+            return components.string!
+        }
+
+        static func dropDatabase(_ url: String) async throws {
+            let server = try #require(ProcessInfo.processInfo.environment["SPENDWALL_TEST_POSTGRES_URL"])
+            let name = try #require(URLComponents(string: url)?.path.dropFirst())
+            try await onServer(try #require(URLComponents(string: server)), "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        }
+
+        static func onServer(_ components: URLComponents, _ sql: String) async throws {
+            var quiet = Logger(label: "test")
+            quiet.logLevel = .error
+            let client = PostgresClient(configuration: PostgresClient.Configuration(
+                host: components.host!, port: components.port ?? 5432, username: components.user ?? "postgres", password: components.password,
+                database: "postgres", tls: .disable
+            ), backgroundLogger: quiet)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await client.query(PostgresQuery(unsafeSQL: sql))
+            }
+        }
+
+        @Test("serve --database postgres://…: migrates, reserves and settles there; spendwall migrate is idempotent; a second gateway on the database is refused; kill -9 and a restart charge the open holds")
+        func serveOnPostgres() async throws {
+            let url = try await Self.freshDatabase()
+            let migrated = try SpendwallCommand.run(["migrate", "--database", url], home: FileManager.default.temporaryDirectory)
+            #expect(migrated.exitCode == 0 && migrated.stdout.contains("applied v1"), "\(migrated.stdout) \(migrated.stderr)")
+            let again = try SpendwallCommand.run(["migrate", "--database", url], home: FileManager.default.temporaryDirectory)
+            #expect(again.exitCode == 0 && !again.stdout.contains("applied"), "\(again.stdout)")
+
+            let config = "database: \(url)\nsimulator: { inter_chunk_delay_ms: 100 }\n"
+            try await withGateway(configYAML: config) { gateway, scratch in
+                let account = try await gateway.makeAccount("pg")
+                let budget = try await gateway.setBudget(tenant: account.tenant, scope: "team", scopeID: account.team, limitDollars: "1")
+                #expect(try await gateway.chat(secret: account.secret).status == 200)
+                let rows = try await gateway.settled(rows: 1)
+                #expect(rows.count == 1 && rows[0].cost > 0 && rows[0].cost == rows[0].recomputedCost)
+                let status = try #require(try await gateway.budgets(tenant: account.tenant).first { $0.budget.id == budget })
+                #expect(status.spent == rows[0].cost)
+
+                let second = try SpendwallCommand.run(
+                    ["serve", "--simulator", "--database", url, "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"], home: scratch.home, timeout: 20
+                )
+                #expect(second.exitCode == 6 && second.stderr.contains("another Spendwall gateway"), "\(second.stderr)")
+
+                // A stream in flight when the gateway dies leaves a durable hold behind.
+                let stream = Task {
+                    try? await HTTP.streamTolerant(gateway.dataURL + "/v1/chat/completions", headers: Dialect.openai.authHeaders(account.secret),
+                                                   json: ["model": "gpt-4o-mini", "max_tokens": 200, "stream": true, "messages": [["role": "user", "content": "long"]]])
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                gateway.crash()
+                _ = await stream.value
+            }
+            // Restarted on the same database: the hold is charged in full, exactly once.
+            try await withGateway(configYAML: config) { gateway, _ in
+                let rows = try await gateway.settled(rows: 2)
+                #expect(rows.filter { $0.status == "expired" }.count == 1, "\(rows.map(\.status))")
+                #expect(try await gateway.status().openHolds == 0)
+            }
+            try await Self.dropDatabase(url)
+        }
+    }
+}
