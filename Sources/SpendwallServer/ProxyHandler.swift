@@ -77,7 +77,14 @@ struct ProxyHandler: Sendable {
             throw error.deciding(admission.decision)
         }
         let arrayStream = endpoint == .geminiStreamGenerateContent && request.uri.queryParameters["alt"] != "sse"
-        var candidates = try self.candidates(for: admission, gate: gate)
+        // Until an attempt is sent, a refusal gives the rate limits back what the request took.
+        var candidates: [Candidate]
+        do {
+            candidates = try self.candidates(for: admission, gate: gate)
+        } catch {
+            gateway.rateLimiter.refund(limits)
+            throw error
+        }
         var failures: [String] = []
         var index = 0
         var mayDowngrade = true
@@ -102,13 +109,18 @@ struct ProxyHandler: Sendable {
                 if mayDowngrade, let budget = refusal.budget, let percent = budgets.first(where: { $0.id == budget.budgetID })?.downgradeAtPercent,
                    let lower = try? gate.downgrade(admission, because: "budget:\(budget.budgetID)>=\(percent)%") {
                     admission = lower
-                    candidates = try self.candidates(for: lower, gate: gate)
+                    do {
+                        candidates = try self.candidates(for: lower, gate: gate)
+                    } catch {
+                        gateway.rateLimiter.refund(limits)
+                        throw error
+                    }
                     mayDowngrade = false
                     failures = []
                     index = 0
                     continue
                 }
-                gateway.rateLimiter.finish(limits, tokens: 0)
+                gateway.rateLimiter.refund(limits)
                 throw Self.gatewayError(for: refusal).deciding(attempt.decision)
             }
             mayDowngrade = false
@@ -135,8 +147,8 @@ struct ProxyHandler: Sendable {
                 index += 1
             }
         }
-        // Every upstream's circuit is open (or the last ones were): nothing was sent.
-        gateway.rateLimiter.finish(limits, tokens: 0)
+        // Every upstream's circuit is open, or every attempt failed over: nothing was served.
+        gateway.rateLimiter.refund(limits)
         var unavailable = GatewayError(
             .serviceUnavailable, "upstream_unavailable",
             "No upstream of \(admission.route.model) is available: \(failures.joined(separator: ", ")). Nothing was charged for the skipped ones."

@@ -38,6 +38,20 @@ extension EndToEnd {
             }
         }
 
+        @Test("a request the budget refuses gives back what it took from the rate limits")
+        func refusedRequestsDoNotCount() async throws {
+            try await withGateway { gateway, _ in
+                let account = try await gateway.makeAccount("refund")
+                try await gateway.admin(.PUT, "/policies/team/\(account.team)", json: ["requests_per_minute": 2])
+                let broke = try await gateway.makeKey(tenant: account.tenant, team: account.team, name: "broke")
+                try await gateway.setBudget(tenant: account.tenant, scope: "key", scopeID: broke.id, limitDollars: "0.000001")
+                for _ in 0..<3 { #expect(try await gateway.chat(secret: broke.secret).status == 402) }
+                #expect(try await gateway.chat(secret: account.secret).status == 200)
+                #expect(try await gateway.chat(secret: account.secret).status == 200)
+                #expect(try await gateway.chat(secret: account.secret).status == 429)
+            }
+        }
+
         @Test("tokens per minute and concurrent streams refuse once used up; a settled stream frees its slot and its unused tokens")
         func tokensAndStreams() async throws {
             try await withGateway(configYAML: "simulator:\n  inter_chunk_delay_ms: 100\n") { gateway, _ in
