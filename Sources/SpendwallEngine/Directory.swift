@@ -45,9 +45,6 @@ public struct Directory: Sendable {
         return levels.isEmpty ? .none : EffectivePolicy(levels: levels)
     }
 
-    /// Every block in force.
-    public var blocks: [BlockRecord] { Array(blocksByScope.values) }
-
     /// The kill switch that stops requests with this key, if any: a block on its tenant, team,
     /// user or the key itself (the widest first).
     public func block(for key: KeyRecord) -> BlockRecord? {

@@ -20,7 +20,7 @@ public enum AdminRouter {
         guarded.get("/status") { _, _ in
             try json(AdminStatus(
                 catalogVersion: gateway.catalog.current.version, openHolds: gateway.enforcer.openHoldCount,
-                statistics: gateway.enforcer.statistics,
+                statistics: gateway.enforcer.statistics, liveStreams: gateway.controlPlane.liveStreams.count,
                 shadowRefusals: gateway.enforcer.shadowCounts.snapshot.merging(gateway.rateLimiter.shadowCounts.snapshot) { $0 + $1 }
             ))
         }
@@ -160,6 +160,8 @@ public enum AdminRouter {
         var catalogVersion: String
         var openHolds: Int
         var statistics: EnforcerStatistics
+        /// Streams being relayed now.
+        var liveStreams: Int
         /// How often each rule in shadow mode would have refused, by rule.
         var shadowRefusals: [String: Int64]
     }

@@ -128,6 +128,7 @@ extension EndToEnd {
                     let deadline = ContinuousClock.now + .seconds(10)
                     while started.value < streams.count && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
                     try await Task.sleep(for: .milliseconds(900))
+                    #expect(try await gateway.admin(.GET, "/status").object["live_streams"] as? Int == streams.count)
                     let blockedAt = ContinuousClock.now
                     let blocked = try await gateway.admin(.POST, "/blocks", json: Self.blockBody("team", account.team, reason: "runaway agent loop"))
                     #expect(blocked.object["streams_cut"] as? Int == streams.count, "\(blocked.text)")
