@@ -85,10 +85,11 @@ struct PoliciesCommand: AsyncParsableCommand {
                     policy.unpricedModels = .refuse
                 } else {
                     let parts = unpriced.split(separator: "/").map(String.init)
-                    guard parts.count == 2, let input = Money(dollarString: parts[0]), let output = Money(dollarString: parts[1]) else {
+                    guard parts.count == 2, let input = try? PerMillionPrice.picodollarsPerToken(parts[0]),
+                          let output = try? PerMillionPrice.picodollarsPerToken(parts[1]) else {
                         throw CLIError("--unpriced is 'refuse' or INPUT/OUTPUT dollars per million tokens, e.g. 5/15", exitCode: .usage)
                     }
-                    policy.unpricedModels = .price(inputPerToken: input.nanodollars / 1000, outputPerToken: output.nanodollars / 1000)
+                    policy.unpricedModels = .price(inputPerToken: input, outputPerToken: output)
                 }
             }
             policy.requestsPerMinute = try requestsPerMinute.map { try Self.rateLimit($0, option: "--requests-per-minute") }

@@ -78,6 +78,12 @@ extension Money: CustomStringConvertible {
         return (negative ? "-$" : "$") + String(whole) + "." + fraction
     }
 
+    /// The amount in dollars without the sign, as `Money(dollarString:)` reads it: `12.5`, `0.000001`.
+    public var decimalDollars: String {
+        let text = description
+        return text.hasPrefix("$") ? String(text.dropFirst()) : text
+    }
+
     /// Parses a dollar amount such as `12`, `12.5`, `$0.000001`. More than nine decimals is an error.
     public init?(dollarString: String) {
         var text = Substring(dollarString.trimmingSpaces())

@@ -105,7 +105,7 @@ public final class AlertMonitor: Service, Sendable {
             "id": id, "tenant": budget.tenantID, "fired_at": ISOTime.format(millis: now),
             "budget": [
                 "id": budget.id, "scope": budget.scope.description, "period": budget.period.rawValue,
-                "limit_usd": Self.dollars(account.limit), "spent_usd": Self.dollars(account.spent), "held_usd": Self.dollars(account.held),
+                "limit_usd": account.limit.decimalDollars, "spent_usd": account.spent.decimalDollars, "held_usd": account.held.decimalDollars,
                 "window_start": ISOTime.format(millis: account.window.start),
                 "resets_at": account.window.end.map { ISOTime.format(millis: $0) } ?? NSNull(),
                 "shadow": budget.shadow,
@@ -128,12 +128,6 @@ public final class AlertMonitor: Service, Sendable {
             id: id, tenantID: budget.tenantID, budgetID: budget.id, windowStart: account.window.start, kind: kind.name,
             message: message, payload: Self.json(fields), firedAt: now
         )
-    }
-
-    /// `$12.5` → `12.5`.
-    static func dollars(_ money: Money) -> String {
-        let text = money.description
-        return text.hasPrefix("$") ? String(text.dropFirst()) : text
     }
 
     static func json(_ object: [String: Any]) -> String {

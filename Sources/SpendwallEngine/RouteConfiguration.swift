@@ -44,9 +44,9 @@ public struct RouteConfiguration: Sendable, Codable, Hashable {
 
         /// The configured rates in pico-dollars per token, if any.
         public var rates: TokenRates? {
-            guard let input = inputPerMillion.flatMap(Money.init(dollarString:)),
-                  let output = outputPerMillion.flatMap(Money.init(dollarString:)) else { return nil }
-            return TokenRates(input: input.nanodollars / 1000, output: output.nanodollars / 1000)
+            guard let input = inputPerMillion.flatMap({ try? PerMillionPrice.picodollarsPerToken($0) }),
+                  let output = outputPerMillion.flatMap({ try? PerMillionPrice.picodollarsPerToken($0) }) else { return nil }
+            return TokenRates(input: input, output: output)
         }
     }
 

@@ -28,7 +28,8 @@ struct Decision: Sendable, Hashable {
         return text
     }
 
-    func header(charge: Money?) -> String {
+    /// A decision's text with the charge, for an answer sent after settlement (none: as is).
+    static func text(_ text: String, charge: Money?) -> String {
         guard let charge else { return text }
         return text + "; charge=\(charge)"
     }

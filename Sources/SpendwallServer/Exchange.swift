@@ -21,8 +21,6 @@ struct Exchange: Sendable {
     let geminiJSONArrayStream: Bool
     /// Completions generated per request (`n`).
     let choices: Int64
-    /// How policy decided the request, sent as `x-spendwall-decision`.
-    let decision: Decision
     /// What the request took from the rate limits, corrected once it is settled.
     let limits: RateLimiter.Ticket
     /// Where a successful answer goes in the response cache, when its scope caches.
@@ -82,7 +80,7 @@ struct Exchange: Sendable {
         }
         var headers = ForwardedHeaders.downstream(from: response.headers, requestID: requestID)
         // A stream's charge is known only at its end: its decision goes out without it.
-        if streaming && status < 400 { headers[.spendwallDecision] = decision.text }
+        if streaming && status < 400 { headers[.spendwallDecision] = decisionHeader(charge: nil) }
         // Gemini reports the tier it served at in a header (OpenAI does so in the body).
         let exchange = endpoint.provider == .gemini
             ? with(reportedTier: response.headers.first(name: "x-gemini-service-tier")) : self
@@ -106,8 +104,13 @@ struct Exchange: Sendable {
         let extracted = UsageExtractor.fromResponseBody(body, endpoint: endpoint)
         let entry = await settle(extracted?.usage ?? .zero, status: .upstreamError, upstreamStatus: status, upstreamID: extracted?.responseID, serviceTier: extracted?.serviceTier)
         var headers = headers
-        headers[.spendwallDecision] = decision.header(charge: entry?.cost)
+        headers[.spendwallDecision] = decisionHeader(charge: entry?.cost)
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// `x-spendwall-decision`: the decision recorded with the hold, and the charge once known.
+    private func decisionHeader(charge: Money?) -> String {
+        Decision.text(reservation.request.decision ?? "", charge: charge)
     }
 
     private func relayBuffered(_ response: UpstreamResponse, headers: HTTPFields) async -> Response {
@@ -129,7 +132,7 @@ struct Exchange: Sendable {
             entry = await settleWorstCase(upstreamStatus: status)
         }
         var headers = headers
-        headers[.spendwallDecision] = decision.header(charge: entry?.cost)
+        headers[.spendwallDecision] = decisionHeader(charge: entry?.cost)
         if let cacheSlot {
             headers[.spendwallCache] = "miss"
             if status == 200, let entry, entry.status == .settled {

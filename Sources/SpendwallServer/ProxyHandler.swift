@@ -129,7 +129,7 @@ struct ProxyHandler: Sendable {
             var exchange = Exchange(
                 gateway: gateway, reservation: reservation, plan: attempt.plan, endpoint: endpoint, requestID: requestID,
                 hideUsageChunk: attempt.hideUsageChunk, streaming: peek.stream, geminiJSONArrayStream: arrayStream,
-                choices: peek.choices, decision: attempt.decision, limits: limits, cacheSlot: cacheSlot
+                choices: peek.choices, limits: limits, cacheSlot: cacheSlot
             )
             exchange.canFailOver = index < candidates.count - 1
             var upstream = upstreamRequest(request, body: attempt.body, route: forwarded, target: target)
@@ -171,7 +171,7 @@ struct ProxyHandler: Sendable {
         fields[.contentType] = hit.contentType
         fields[.spendwallRequestID] = requestID
         fields[.spendwallCache] = "hit"
-        fields[.spendwallDecision] = decision.header(charge: .zero)
+        fields[.spendwallDecision] = Decision.text(decision.text, charge: .zero)
         return Response(status: .ok, headers: fields, body: ResponseBody(byteBuffer: hit.body))
     }
 

@@ -131,7 +131,7 @@ public struct Policy: Sendable, Hashable, Codable {
         try container.encodeIfPresent(maxOutputTokens, forKey: .maxOutputTokens)
         try container.encodeIfPresent(maxInputTokens, forKey: .maxInputTokens)
         try container.encodeIfPresent(maxChoices, forKey: .maxChoices)
-        try container.encodeIfPresent(maxRequestCost.map { $0.description.replacingDollarSign }, forKey: .maxRequestCost)
+        try container.encodeIfPresent(maxRequestCost?.decimalDollars, forKey: .maxRequestCost)
         try container.encodeIfPresent(unpricedModels, forKey: .unpricedModels)
         try container.encodeIfPresent(tiers, forKey: .tiers)
         try container.encodeIfPresent(defaultTier, forKey: .defaultTier)
@@ -205,12 +205,11 @@ public enum UnpricedModels: Sendable, Hashable, Codable {
         }
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func rate(_ key: CodingKeys) throws -> Int64 {
-            let text = try container.decode(String.self, forKey: key)
-            // Dollars per million tokens = micro-dollars per token: nano-dollars / 1,000 in pico-dollars.
-            guard let perMillion = Money(dollarString: text), perMillion >= .zero else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "'\(text)' is not a dollar amount per million tokens")
+            do {
+                return try PerMillionPrice.picodollarsPerToken(try container.decode(String.self, forKey: key))
+            } catch let error as PerMillionPrice.Invalid {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "the price \(error.reason); write dollars per million tokens such as \"2.50\"")
             }
-            return perMillion.nanodollars / 1000
         }
         self = .price(inputPerToken: try rate(.inputPerMillion), outputPerToken: try rate(.outputPerMillion))
     }
@@ -222,13 +221,8 @@ public enum UnpricedModels: Sendable, Hashable, Codable {
             try container.encode("refuse")
         case .price(let input, let output):
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(Money(nanodollars: input * 1000).description.replacingDollarSign, forKey: .inputPerMillion)
-            try container.encode(Money(nanodollars: output * 1000).description.replacingDollarSign, forKey: .outputPerMillion)
+            try container.encode(PerMillionPrice.text(picodollarsPerToken: input), forKey: .inputPerMillion)
+            try container.encode(PerMillionPrice.text(picodollarsPerToken: output), forKey: .outputPerMillion)
         }
     }
-}
-
-extension String {
-    /// `$0.25` → `0.25`.
-    var replacingDollarSign: String { hasPrefix("$") ? String(dropFirst()) : self }
 }
