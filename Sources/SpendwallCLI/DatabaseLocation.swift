@@ -29,3 +29,18 @@ enum DatabaseLocation {
         }
     }
 }
+
+extension PostgresStore {
+    /// Runs `body` with a store on `url` whose connection pool runs for the call, for one-shot
+    /// commands; errors only are logged.
+    static func withRunning<T: Sendable>(url: String, label: String, _ body: (PostgresStore) async throws -> T) async throws -> T {
+        var logger = Logger(label: label)
+        logger.logLevel = .error
+        let store = try PostgresStore(url: url, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+}

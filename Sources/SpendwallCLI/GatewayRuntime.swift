@@ -48,9 +48,7 @@ struct GatewayRuntime {
                 defer { group.cancelAll() }
                 do {
                     try await store.migrate()
-                    try await store.withExclusiveUse {
-                        try await run(store: store, catalog: catalog, adminToken: adminToken, storeServices: [])
-                    }
+                    try await run(store: store, catalog: catalog, adminToken: adminToken, storeServices: [])
                 } catch let error as StoreError {
                     throw CLIError(error.message, exitCode: error.code == .locked ? .refused : .failure)
                 }
@@ -62,7 +60,7 @@ struct GatewayRuntime {
         let clock = SystemWallClock()
         let enforcer = Enforcer(
             store: store, catalog: catalog, clock: clock,
-            holdLifetime: .seconds(configuration.upstreamTimeoutSeconds + 60), logger: logger
+            holdLifetime: configuration.holdLifetime, failOpenAllowance: configuration.failOpenAllowance, logger: logger
         )
         let controlPlane = ControlPlane(store: store, enforcer: enforcer, clock: clock, defaultTimeZone: configuration.timeZone)
         try await controlPlane.applyConfigured(configuration.policies)
@@ -165,9 +163,13 @@ struct GatewayRuntime {
         )
         // Services shut down in reverse order: the data plane first (stop accepting, drain and
         // settle streams), then admin, then the reaper.
+        // Replicas sharing a store hear of each other's control-plane changes.
+        let followers: [any Service] = (controlPlane.store as? any SharedBudgetStore).map {
+            [ChangeFollower(store: $0, controlPlane: controlPlane, logger: logger)]
+        } ?? []
         let group = ServiceGroup(configuration: .init(
-            services: storeServices.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
-                .init(service: HoldReaper(enforcer: enforcer)),
+            services: (storeServices + followers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
+                .init(service: HoldReaper(enforcer: enforcer) { controlPlane.directory.keysByID }),
                 .init(service: alerts),
                 .init(service: dispatcher),
                 .init(service: adminPlane),

@@ -32,14 +32,7 @@ struct MigrateCommand: AsyncParsableCommand {
                 try store.close()
                 applied = []
             case .postgres(let url):
-                var logger = Logger(label: "spendwall.migrate")
-                logger.logLevel = .error
-                let store = try PostgresStore(url: url, logger: logger)
-                applied = try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await store.run() }
-                    defer { group.cancelAll() }
-                    return try await store.migrate()
-                }
+                applied = try await PostgresStore.withRunning(url: url, label: "spendwall.migrate") { try await $0.migrate() }
             }
             if json {
                 Output.printJSON(["database": location.description, "applied": applied])

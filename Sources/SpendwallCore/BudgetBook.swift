@@ -59,6 +59,15 @@ public struct BudgetShortfall: Sendable, Hashable {
     public var held: Money
     public var requested: Money
     public var window: PeriodWindow
+
+    public init(budget: BudgetID, limit: Money, spent: Money, held: Money, requested: Money, window: PeriodWindow) {
+        self.budget = budget
+        self.limit = limit
+        self.spent = spent
+        self.held = held
+        self.requested = requested
+        self.window = window
+    }
 }
 
 /// The in-memory ledger of budgets and open holds, as a value-type state machine.
@@ -172,6 +181,29 @@ public struct BudgetBook: Sendable {
     public mutating func expire(id: HoldID) -> SettleOutcome {
         guard let hold = holds[id] else { return .alreadySettled }
         return settle(id: id, actual: hold.amount)
+    }
+
+    // MARK: Mirroring a shared store
+
+    /// Sets a budget window's spend and holds to what a shared store reports (several replicas
+    /// reserve there, so this book only mirrors them). Ignored when the budget is not in that
+    /// window.
+    public mutating func mirror(budget: BudgetID, windowStart: Int64, spent: Money, held: Money) {
+        guard var account = accounts[budget], account.window.start == windowStart else { return }
+        account.spent = spent
+        account.held = held
+        accounts[budget] = account
+    }
+
+    /// Applies a settlement this replica made in a shared store to the mirrored standing of each
+    /// share's window: `charged` joins the spend, the hold leaves `held`.
+    public mutating func mirrorSettlement(of hold: Hold, charged: Money) {
+        for share in hold.shares {
+            guard var account = accounts[share.budget], account.window.start == share.windowStart else { continue }
+            account.spent += charged
+            account.held = max(.zero, account.held - hold.amount)
+            accounts[share.budget] = account
+        }
     }
 
     func heldAmount(budget: BudgetID, windowStart: Int64) -> Money {

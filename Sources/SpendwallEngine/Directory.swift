@@ -33,6 +33,9 @@ public struct Directory: Sendable {
         }
     }
 
+    /// Every block in force.
+    public var blocks: [BlockRecord] { Array(blocksByScope.values) }
+
     /// The policies of a key's tenant, team, user and the key itself, combined.
     public func policy(for key: KeyRecord) -> EffectivePolicy {
         guard !policiesByScope.isEmpty else { return .none }

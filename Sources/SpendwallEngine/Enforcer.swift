@@ -17,6 +17,12 @@ public final class Enforcer: Sendable {
         var statistics = EnforcerStatistics()
         /// The window start of each budget's most recent refusal for lack of room.
         var lastRefusal: [BudgetID: Int64] = [:]
+        /// Ledger rows the store could not take yet, retried until they land (exactly once: the
+        /// ledger refuses a second row for a hold).
+        var unsettled: [LedgerEntry] = []
+        /// While a shared store cannot be reached: what is left of the fail-open allowance for
+        /// this outage. Nil while the store answers.
+        var outageAllowanceLeft: Money?
     }
 
     let state = Mutex(State())
@@ -26,26 +32,39 @@ public final class Enforcer: Sendable {
     let holdLifetimeMillis: Int64
     let logger: Logger
     let catalog: CatalogHolder
+    /// Set when the store reserves budgets itself (PostgreSQL, shared by replicas): the book in
+    /// `state` then only mirrors the store's standings, for reads.
+    let shared: (any SharedBudgetStore)?
     /// Would-be refusals of budgets in shadow mode.
     public let shadowCounts = ShadowCounts()
+    /// Worst-case dollars this replica may admit on its own per outage of a shared store.
+    let failOpenAllowance: Money
 
     /// - Parameters:
     ///   - holdLifetime: how long a hold may stay open before it is charged in full as expired;
     ///     longer than any upstream request may take.
-    public init(store: any SpendStore, catalog: CatalogHolder, clock: any WallClock, holdLifetime: Duration, logger: Logger) {
+    ///   - failOpenAllowance: on a shared store, the worst-case cost this replica may admit
+    ///     without the store while it cannot be reached, per outage; zero fails closed.
+    public init(
+        store: any SpendStore, catalog: CatalogHolder, clock: any WallClock, holdLifetime: Duration, failOpenAllowance: Money = .zero,
+        logger: Logger
+    ) {
+        self.failOpenAllowance = failOpenAllowance
         self.store = store
         self.catalog = catalog
         self.clock = clock
         self.holdLifetimeMillis = Int64(holdLifetime.components.seconds) * 1000
         self.logger = logger
+        self.shared = store as? any SharedBudgetStore
     }
 
     // MARK: Start-up
 
     /// Charges every hold left open by a previous process in full, then loads every budget's
-    /// spend for its current window. Run once, before serving.
+    /// spend for its current window. Run once, before serving. On a shared store the open holds
+    /// may belong to live replicas: they are left to expire (see ``expireOverdue(keys:)``).
     public func recover(directory: Directory) async throws {
-        let leftovers = try await store.openHolds()
+        let leftovers = shared == nil ? try await store.openHolds() : []
         for record in leftovers {
             let entry = expiredEntry(for: record, key: directory.keysByID[record.keyID])
             try await store.settle(entry)
@@ -61,12 +80,24 @@ public final class Enforcer: Sendable {
     /// Adds or updates a budget, loading its spend in the current window.
     public func load(budget: BudgetRecord) async throws {
         let window = try calendar.window(for: budget.period, timeZone: budget.timeZone, at: clock.nowMillis())
-        let spent = try await store.spent(budgetID: budget.id, windowStart: window.start)
+        let standing: BudgetStanding
+        if let shared {
+            let share = HoldShare(budget: budget.id, windowStart: window.start)
+            standing = try await shared.standings([share])[share] ?? BudgetStanding(spent: .zero, held: .zero)
+        } else {
+            standing = BudgetStanding(spent: try await store.spent(budgetID: budget.id, windowStart: window.start), held: .zero)
+        }
         state.withLock { state in
             state.budgets[budget.id] = budget
-            state.book.upsert(budget: budget.id, limit: budget.limit, window: window, spent: spent, enforced: !budget.shadow)
+            state.book.upsert(budget: budget.id, limit: budget.limit, window: window, spent: standing.spent, enforced: !budget.shadow)
+            if shared != nil {
+                state.book.mirror(budget: budget.id, windowStart: window.start, spent: standing.spent, held: standing.held)
+            }
         }
     }
+
+    /// The budgets being enforced.
+    public var loadedBudgetIDs: Set<String> { state.withLock { Set($0.budgets.keys) } }
 
     /// Stops enforcing a budget.
     public func unload(budgetID: String) {
@@ -80,6 +111,7 @@ public final class Enforcer: Sendable {
 
     /// Reserves `request.amount` on every budget in scope and makes the hold durable.
     public func reserve(_ request: ReservationRequest) async throws(EnforcementError) -> Reservation {
+        if let shared { return try await reserve(request, in: shared) }
         let now = clock.nowMillis()
         let holdID = request.holdID ?? request.requestID
         let budgetIDs = request.budgets.map(\.id)
@@ -120,11 +152,7 @@ public final class Enforcer: Sendable {
         case .unknownBudget(let id):
             throw EnforcementError(code: .storageUnavailable, message: "budget \(id) is not loaded; retry shortly")
         }
-        let record = HoldRecord(
-            hold: hold, requestID: request.requestID, keyID: request.key.id, tenantID: request.key.tenantID,
-            provider: request.model.provider, model: PriceCatalog.publicName(of: request.model), tags: request.tags, createdAt: now,
-            expiresAt: now + holdLifetimeMillis
-        )
+        let record = holdRecord(hold, for: request, now: now)
         do {
             try await store.recordHold(record)
         } catch {
@@ -139,6 +167,14 @@ public final class Enforcer: Sendable {
         return Reservation(
             record: record, request: request, catalogVersion: catalog.current.version, startedAt: now,
             startedAtInstant: .now
+        )
+    }
+
+    func holdRecord(_ hold: Hold, for request: ReservationRequest, now: Int64) -> HoldRecord {
+        HoldRecord(
+            hold: hold, requestID: request.requestID, keyID: request.key.id, tenantID: request.key.tenantID,
+            provider: request.model.provider, model: PriceCatalog.publicName(of: request.model), tags: request.tags, createdAt: now,
+            expiresAt: now + holdLifetimeMillis
         )
     }
 
@@ -158,7 +194,16 @@ public final class Enforcer: Sendable {
         if settlement.status == .estimated || settlement.status == .killed { actual = min(actual, reservation.record.hold.amount) }
         let holdID = reservation.record.hold.id
         let outcome = state.withLock { state -> BudgetBook.SettleOutcome in
-            let outcome = state.book.settle(id: holdID, actual: actual)
+            let outcome: BudgetBook.SettleOutcome
+            if shared != nil {
+                // The store closes the hold; here only this replica's record of it goes.
+                guard let open = state.open[holdID] else { return .alreadySettled }
+                let hold = open.record.hold
+                let charged = min(max(actual, .zero), hold.amount)
+                outcome = .settled(hold: hold, charged: charged, released: hold.amount - charged, overHold: max(.zero, actual - hold.amount))
+            } else {
+                outcome = state.book.settle(id: holdID, actual: actual)
+            }
             if case .settled(_, _, _, let overHold) = outcome {
                 state.open[holdID] = nil
                 state.statistics.settled += 1
@@ -187,23 +232,43 @@ public final class Enforcer: Sendable {
             latencyMillis: elapsed.milliseconds, startedAt: reservation.startedAt, finishedAt: finished,
             shares: hold.shares, decision: request.decision
         )
-        do {
-            try await store.settle(entry)
-        } catch {
-            state.withLock { $0.statistics.storageFailures += 1 }
-            logger.error("could not write a ledger row; the durable hold will be charged in full on restart", metadata: [
-                "request.id": "\(request.requestID)", "error": "\(error)",
-            ])
-        }
+        await write(entry)
         return entry
+    }
+
+    /// Writes a ledger row; one the store cannot take now is queued and retried until it lands
+    /// (``retryUnsettled()``). Returns whether this call wrote it (false: a row for the hold was
+    /// already there, e.g. another replica charged it as expired, or it is queued).
+    @discardableResult
+    func write(_ entry: LedgerEntry) async -> Bool {
+        do {
+            let written = try await store.settle(entry)
+            if written, shared != nil {
+                state.withLock { $0.book.mirrorSettlement(of: Hold(id: entry.holdID, amount: entry.hold, shares: entry.shares), charged: entry.cost) }
+            }
+            return written
+        } catch {
+            state.withLock { state in
+                state.statistics.storageFailures += 1
+                state.unsettled.append(entry)
+            }
+            logger.error("could not write a ledger row; retrying until it lands", metadata: [
+                "request.id": "\(entry.requestID)", "hold.id": "\(entry.holdID)", "error": "\(error)",
+            ])
+            return false
+        }
     }
 
     // MARK: Expiry
 
     /// Charges in full every open hold whose lifetime has passed. Returns how many expired.
+    /// On a shared store these are the holds of every replica (a dead replica's included);
+    /// `keys` attributes their rows to teams and users. Two replicas expiring the same hold
+    /// charge it once: the ledger takes one row per hold.
     @discardableResult
-    public func expireOverdue() async -> Int {
+    public func expireOverdue(keys: [String: KeyRecord] = [:]) async -> Int {
         let now = clock.nowMillis()
+        if let shared { return await expireOverdue(in: shared, now: now, keys: keys) }
         let overdue = state.withLock { state -> [(record: HoldRecord, key: KeyRecord)] in
             var result: [(record: HoldRecord, key: KeyRecord)] = []
             for open in state.open.values where open.record.expiresAt <= now {
@@ -216,16 +281,44 @@ public final class Enforcer: Sendable {
             return result
         }
         for (record, key) in overdue {
-            let entry = expiredEntry(for: record, key: key)
-            do {
-                try await store.settle(entry)
-            } catch {
-                logger.error("could not write an expired hold's ledger row", metadata: ["error": "\(error)"])
-            }
+            await write(expiredEntry(for: record, key: key))
             logger.warning("a hold outlived its lifetime and was charged in full", metadata: ["hold.id": "\(record.hold.id)"])
         }
         return overdue.count
     }
+
+    /// Writes again the ledger rows the store could not take; returns how many are still queued.
+    @discardableResult
+    public func retryUnsettled() async -> Int {
+        let queued = state.withLock { state -> [LedgerEntry] in
+            defer { state.unsettled = [] }
+            return state.unsettled
+        }
+        var landed = 0
+        for (index, entry) in queued.enumerated() {
+            do {
+                let written = try await store.settle(entry)
+                if written, shared != nil {
+                    state.withLock { $0.book.mirrorSettlement(of: Hold(id: entry.holdID, amount: entry.hold, shares: entry.shares), charged: entry.cost) }
+                }
+                landed += 1
+            } catch {
+                // Still unavailable: keep this one and the rest, in order, for the next round.
+                let rest = Array(queued[index...])
+                let remaining = state.withLock { state -> Int in
+                    state.unsettled = rest + state.unsettled
+                    return state.unsettled.count
+                }
+                if landed > 0 { logger.info("queued ledger rows landed", metadata: ["count": "\(landed)"]) }
+                return remaining
+            }
+        }
+        if landed > 0 { logger.info("queued ledger rows landed", metadata: ["count": "\(landed)"]) }
+        return state.withLock { $0.unsettled.count }
+    }
+
+    /// Ledger rows waiting for the store.
+    public var unsettledCount: Int { state.withLock { $0.unsettled.count } }
 
     // MARK: Reads
 
@@ -252,14 +345,14 @@ public final class Enforcer: Sendable {
 
     // MARK: Helpers
 
-    private func rollIfNeeded(_ state: inout State, budgetID: String, now: Int64) {
+    func rollIfNeeded(_ state: inout State, budgetID: String, now: Int64) {
         guard let account = state.book.accounts[budgetID], let end = account.window.end, now >= end,
               let budget = state.budgets[budgetID],
               let window = try? calendar.window(for: budget.period, timeZone: budget.timeZone, at: now) else { return }
         state.book.roll(budget: budgetID, to: window)
     }
 
-    private func refusal(for shortfall: BudgetShortfall) -> EnforcementError {
+    func refusal(for shortfall: BudgetShortfall) -> EnforcementError {
         let budget = state.withLock { $0.budgets[shortfall.budget] }
         let scope = budget?.scope ?? .tenant("?")
         let period = budget?.period ?? .total
@@ -291,16 +384,11 @@ public final class Enforcer: Sendable {
             decision: decision
         )
         state.withLock { $0.statistics.cacheHits += 1 }
-        do {
-            try await store.settle(entry)
-        } catch {
-            state.withLock { $0.statistics.storageFailures += 1 }
-            logger.error("could not write the ledger row of a cache hit", metadata: ["request.id": "\(requestID)", "error": "\(error)"])
-        }
+        await write(entry)
         return entry
     }
 
-    private func expiredEntry(for record: HoldRecord, key: KeyRecord?) -> LedgerEntry {
+    func expiredEntry(for record: HoldRecord, key: KeyRecord?) -> LedgerEntry {
         let rates = catalog.current.resolve(model: record.model, provider: record.provider)?.rates ?? TokenRates(input: 0, output: 0)
         let now = clock.nowMillis()
         return LedgerEntry(

@@ -18,6 +18,12 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
     public var maxBodyBytes: Int = 32 * 1024 * 1024
     /// How long an upstream request may take (and a stream may last).
     public var upstreamTimeoutSeconds: Int64 = 600
+    /// How long a hold may stay open before it is charged in full as expired; default the
+    /// upstream timeout plus a minute. A replica that dies leaves its holds to this.
+    public var holdLifetimeSeconds: Int64?
+    /// With a shared database (PostgreSQL): worst-case dollars each replica may admit on its
+    /// own while the database cannot be reached, per outage. "0" (the default) fails closed.
+    public var failOpenUSD: String = "0"
     /// Upstream per provider. Missing providers use the real API.
     public var upstreams: [String: UpstreamConfiguration] = [:]
     /// Settings of the built-in simulated provider, for upstreams of kind `simulator`.
@@ -45,6 +51,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         case defaultMaxOutputTokens = "default_max_output_tokens"
         case maxBodyBytes = "max_body_bytes"
         case upstreamTimeoutSeconds = "upstream_timeout_seconds"
+        case holdLifetimeSeconds = "hold_lifetime_seconds"
+        case failOpenUSD = "fail_open_usd"
         case upstreams
         case simulator
         case prices
@@ -65,6 +73,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         defaultMaxOutputTokens = try container.decodeIfPresent(Int64.self, forKey: .defaultMaxOutputTokens) ?? defaults.defaultMaxOutputTokens
         maxBodyBytes = try container.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? defaults.maxBodyBytes
         upstreamTimeoutSeconds = try container.decodeIfPresent(Int64.self, forKey: .upstreamTimeoutSeconds) ?? defaults.upstreamTimeoutSeconds
+        holdLifetimeSeconds = try container.decodeIfPresent(Int64.self, forKey: .holdLifetimeSeconds)
+        failOpenUSD = try container.decodeIfPresent(String.self, forKey: .failOpenUSD) ?? defaults.failOpenUSD
         upstreams = try container.decodeIfPresent([String: UpstreamConfiguration].self, forKey: .upstreams) ?? [:]
         simulator = try container.decodeIfPresent(SimulatorSettings.self, forKey: .simulator) ?? SimulatorSettings()
         prices = try container.decodeIfPresent([PriceOverride].self, forKey: .prices) ?? []
@@ -116,9 +126,21 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         guard maxBodyBytes > 0, upstreamTimeoutSeconds > 0 else {
             throw ConfigurationError(.invalidValue, "max_body_bytes and upstream_timeout_seconds must be positive")
         }
+        guard let allowance = Money(dollarString: failOpenUSD), allowance >= .zero else {
+            throw ConfigurationError(.invalidValue, "fail_open_usd: '\(failOpenUSD)' is not a non-negative dollar amount (e.g. 0 or 2.50)")
+        }
+        if let holdLifetimeSeconds, holdLifetimeSeconds <= 0 {
+            throw ConfigurationError(.invalidValue, "hold_lifetime_seconds must be positive")
+        }
         try PeriodCalendar().validate(timeZone: timeZone)
         try alerts.validate()
     }
+
+    /// The fail-open allowance per replica and outage (zero when invalid: validation refuses it).
+    public var failOpenAllowance: Money { Money(dollarString: failOpenUSD) ?? .zero }
+
+    /// How long a hold may stay open before it is charged in full.
+    public var holdLifetime: Duration { .seconds(holdLifetimeSeconds ?? upstreamTimeoutSeconds + 60) }
 
     /// The API an upstream speaks: its name for the providers' own, else its `provider:`.
     public func dialect(ofUpstream name: String) -> ProviderKind? {

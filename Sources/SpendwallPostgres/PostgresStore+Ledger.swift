@@ -1,3 +1,4 @@
+import Logging
 import PostgresNIO
 import SpendwallCore
 import SpendwallStorage
@@ -5,56 +6,99 @@ import SpendwallStorage
 // The hot path (holds and settlements) and the reads of holds, usage, spend and the ledger.
 extension PostgresStore {
     public func recordHold(_ record: HoldRecord) async throws {
-        try await execute("""
-            INSERT INTO holds (hold_id, request_id, key_id, tenant_id, provider, model, amount_nanos, shares, tags, created_at, expires_at)
-            VALUES (\(record.hold.id), \(record.requestID), \(record.keyID), \(record.tenantID), \(record.provider.rawValue), \(record.model),
-                    \(record.hold.amount.nanodollars), \(try Self.json(record.hold.shares)), \(try Self.json(record.tags)),
-                    \(record.createdAt), \(record.expiresAt))
-            """, "record hold '\(record.hold.id)'", duplicate: "hold '\(record.hold.id)' already exists")
+        _ = try await placeHold(record, enforce: false)
     }
 
+    /// Appends the ledger row and, only if it was not there yet, in the same statement: closes
+    /// the hold (its amount leaves `held`) and charges the cost to every share's window, the
+    /// windows updated in budget-id order like a reservation's.
     @discardableResult
     public func settle(_ entry: LedgerEntry) async throws -> Bool {
         let usage = entry.usage
-        return try await perform("settle hold '\(entry.holdID)'") {
-            try await client.withTransaction(logger: logger) { connection in
-                let inserted = try await Self.execute("""
-                    INSERT INTO ledger (request_id, hold_id, key_id, tenant_id, team_id, user_id, tags, provider, model, endpoint, rates,
-                                        input_tokens, cached_input_tokens, cache_write_tokens, extended_cache_write_tokens, output_tokens,
-                                        reasoning_tokens, audio_input_tokens, audio_output_tokens, catalog_version, cost_nanos,
-                                        list_cost_nanos, hold_nanos, status, upstream_status, upstream_id, latency_ms, started_at,
-                                        finished_at, shares, decision)
-                    VALUES (\(entry.requestID), \(entry.holdID), \(entry.keyID), \(entry.tenantID), \(entry.teamID), \(entry.userID),
-                            \(try Self.json(entry.tags)), \(entry.provider.rawValue), \(entry.model), \(entry.endpoint), \(try Self.json(entry.rates)),
-                            \(usage.input), \(usage.cachedInput), \(usage.cacheWrite), \(usage.extendedCacheWrite), \(usage.output),
-                            \(usage.reasoning), \(usage.audioInput), \(usage.audioOutput), \(entry.catalogVersion), \(entry.cost.nanodollars),
-                            \(entry.listCost.nanodollars), \(entry.hold.nanodollars), \(entry.status.rawValue), \(entry.upstreamStatus.map(Int64.init)),
-                            \(entry.upstreamID), \(entry.latencyMillis), \(entry.startedAt), \(entry.finishedAt), \(try Self.json(entry.shares)),
-                            \(entry.decision))
-                    ON CONFLICT (hold_id) DO NOTHING RETURNING 1
-                    """, on: connection, logger: logger)
-                guard inserted > 0 else { return false }
-                try await Self.execute("DELETE FROM holds WHERE hold_id = \(entry.holdID)", on: connection, logger: logger)
-                for share in entry.shares {
-                    try await Self.execute("""
-                        INSERT INTO budget_usage (budget_id, window_start, spent_nanos) VALUES (\(share.budget), \(share.windowStart), \(entry.cost.nanodollars))
-                        ON CONFLICT (budget_id, window_start) DO UPDATE SET spent_nanos = budget_usage.spent_nanos + excluded.spent_nanos
-                        """, on: connection, logger: logger)
+        let shares = entry.shares.sorted { $0.budget < $1.budget }
+        let query: PostgresQuery = """
+            WITH inserted AS (
+                INSERT INTO ledger (request_id, hold_id, key_id, tenant_id, team_id, user_id, tags, provider, model, endpoint, rates,
+                                    input_tokens, cached_input_tokens, cache_write_tokens, extended_cache_write_tokens, output_tokens,
+                                    reasoning_tokens, audio_input_tokens, audio_output_tokens, catalog_version, cost_nanos,
+                                    list_cost_nanos, hold_nanos, status, upstream_status, upstream_id, latency_ms, started_at,
+                                    finished_at, shares, decision)
+                VALUES (\(entry.requestID), \(entry.holdID), \(entry.keyID), \(entry.tenantID), \(entry.teamID), \(entry.userID),
+                        \(try Self.json(entry.tags)), \(entry.provider.rawValue), \(entry.model), \(entry.endpoint), \(try Self.json(entry.rates)),
+                        \(usage.input), \(usage.cachedInput), \(usage.cacheWrite), \(usage.extendedCacheWrite), \(usage.output),
+                        \(usage.reasoning), \(usage.audioInput), \(usage.audioOutput), \(entry.catalogVersion), \(entry.cost.nanodollars),
+                        \(entry.listCost.nanodollars), \(entry.hold.nanodollars), \(entry.status.rawValue), \(entry.upstreamStatus.map(Int64.init)),
+                        \(entry.upstreamID), \(entry.latencyMillis), \(entry.startedAt), \(entry.finishedAt), \(try Self.json(entry.shares)),
+                        \(entry.decision))
+                ON CONFLICT (hold_id) DO NOTHING RETURNING 1
+            ), closed AS (
+                DELETE FROM holds WHERE hold_id = \(entry.holdID) AND EXISTS (SELECT 1 FROM inserted) RETURNING amount_nanos
+            ), charged AS (
+                INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
+                SELECT t.b, t.w, \(entry.cost.nanodollars), -COALESCE((SELECT amount_nanos FROM closed), 0)
+                FROM unnest(\(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[]) WITH ORDINALITY AS t(b, w, n)
+                WHERE EXISTS (SELECT 1 FROM inserted)
+                ORDER BY t.n
+                ON CONFLICT (budget_id, window_start) DO UPDATE
+                SET spent_nanos = budget_usage.spent_nanos + excluded.spent_nanos, held_nanos = budget_usage.held_nanos + excluded.held_nanos
+                RETURNING 1
+            )
+            SELECT COUNT(*) AS settled FROM inserted
+            """
+        let found = try await rows(query, "settle hold '\(entry.holdID)'")
+        return try (found.first?.value("settled", as: Int64.self) ?? 0) > 0
+    }
+
+    public func openHolds() async throws -> [HoldRecord] {
+        try await rows("SELECT * FROM holds ORDER BY created_at, hold_id", "list open holds").map(Self.holdRecord)
+    }
+
+    /// Spend, holds and ledger totals from one repeatable-read transaction (one snapshot).
+    public func ledgerFacts() async throws -> LedgerFacts {
+        try await perform("read the ledger's totals", waitsIndefinitely: true) { [self] in
+            try await client.withConnection { connection in
+                try await Self.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", on: connection, logger: logger)
+                do {
+                    let facts = try await Self.ledgerFacts(on: connection, logger: logger)
+                    try await Self.execute("COMMIT", on: connection, logger: logger)
+                    return facts
+                } catch {
+                    _ = try? await Self.execute("ROLLBACK", on: connection, logger: logger)
+                    throw error
                 }
-                return true
             }
         }
     }
 
-    public func openHolds() async throws -> [HoldRecord] {
-        try await rows("SELECT * FROM holds ORDER BY created_at, hold_id", "list open holds").map { row in
-            try HoldRecord(
-                hold: Hold(id: row.value("hold_id"), amount: row.money("amount_nanos"), shares: Self.decode([HoldShare].self, json: row.value("shares"))),
-                requestID: row.value("request_id"), keyID: row.value("key_id"), tenantID: row.value("tenant_id"),
-                provider: row.enumeration("provider"), model: row.value("model"), tags: Self.decode([String].self, json: row.value("tags")),
-                createdAt: row.value("created_at"), expiresAt: row.value("expires_at")
-            )
+    private static func ledgerFacts(on connection: PostgresConnection, logger: Logger) async throws -> LedgerFacts {
+        func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+            var rows: [PostgresRandomAccessRow] = []
+            for try await row in try await connection.query(query, logger: logger) { rows.append(row.makeRandomAccess()) }
+            return rows
         }
+        func windows(_ query: PostgresQuery, _ column: String) async throws -> [HoldShare: Money] {
+            var result: [HoldShare: Money] = [:]
+            for row in try await rows(query) {
+                result[HoldShare(budget: try row.value("b"), windowStart: try row.value("w"))] = try row.money(column)
+            }
+            return result
+        }
+        var facts = LedgerFacts()
+        facts.recordedSpent = try await windows("SELECT budget_id AS b, window_start AS w, spent_nanos FROM budget_usage", "spent_nanos")
+        facts.recordedHeld = try await windows("SELECT budget_id AS b, window_start AS w, held_nanos FROM budget_usage", "held_nanos")
+        facts.ledgerSpent = try await windows("""
+            SELECT s->>'budget' AS b, (s->>'windowStart')::BIGINT AS w, SUM(l.cost_nanos)::BIGINT AS total
+            FROM ledger l CROSS JOIN LATERAL jsonb_array_elements(l.shares::jsonb) AS s GROUP BY 1, 2
+            """, "total")
+        facts.openHeld = try await windows("""
+            SELECT s->>'budget' AS b, (s->>'windowStart')::BIGINT AS w, SUM(h.amount_nanos)::BIGINT AS total
+            FROM holds h CROSS JOIN LATERAL jsonb_array_elements(h.shares::jsonb) AS s GROUP BY 1, 2
+            """, "total")
+        facts.duplicateSettlements = try await rows("SELECT hold_id FROM ledger GROUP BY hold_id HAVING COUNT(*) > 1").map { try $0.value("hold_id") }
+        facts.settledButOpen = try await rows("SELECT h.hold_id FROM holds h JOIN ledger l ON l.hold_id = h.hold_id").map { try $0.value("hold_id") }
+        facts.ledgerRows = try await rows("SELECT COUNT(*) AS n FROM ledger").first?.value("n") ?? 0
+        facts.openHolds = try await rows("SELECT COUNT(*) AS n FROM holds").first?.value("n") ?? 0
+        return facts
     }
 
     public func spent(budgetID: String, windowStart: Int64) async throws -> Money {

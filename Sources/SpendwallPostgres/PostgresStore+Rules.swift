@@ -36,7 +36,7 @@ extension PostgresStore {
     // MARK: Kill switch
 
     public func insertBlock(_ block: BlockRecord, audit: AuditEntry) async throws {
-        try await perform("block \(block.scope)", duplicate: "\(block.scope) is already blocked") {
+        try await perform("block \(block.scope)", duplicate: "\(block.scope) is already blocked") { [self] in
             try await client.withTransaction(logger: logger) { connection in
                 try await Self.execute("""
                     INSERT INTO blocks (tenant_id, scope_kind, scope_id, reason, actor, blocked_at)
@@ -48,7 +48,7 @@ extension PostgresStore {
     }
 
     public func deleteBlock(tenantID: String, scope: Scope, audit: AuditEntry) async throws {
-        try await perform("unblock \(scope)") {
+        try await perform("unblock \(scope)") { [self] in
             try await client.withTransaction(logger: logger) { connection in
                 let changed = try await Self.execute(
                     "DELETE FROM blocks WHERE tenant_id = \(tenantID) AND scope_kind = \(scope.kind.rawValue) AND scope_id = \(scope.id) RETURNING 1",
@@ -95,7 +95,7 @@ extension PostgresStore {
 
     @discardableResult
     public func insertAlert(_ alert: AlertRecord, deliveries: [DeliveryRecord]) async throws -> Bool {
-        try await perform("record alert '\(alert.id)'") {
+        try await perform("record alert '\(alert.id)'") { [self] in
             try await client.withTransaction(logger: logger) { connection in
                 let inserted = try await Self.execute("""
                     INSERT INTO alerts (id, tenant_id, budget_id, window_start, kind, message, payload, fired_at)

@@ -104,37 +104,76 @@ extension PostgresStore {
             """,
             "CREATE INDEX alert_deliveries_due ON alert_deliveries (status, next_attempt_at)",
         ]),
+        // Replicas share budgets: each window keeps what open holds reserve in it, holds are
+        // placed by one function (conditional updates under row locks taken in budget-id order),
+        // and every change to keys, budgets, blocks and policies is announced to every replica.
+        ("v2-shared-budgets", [
+            "ALTER TABLE budget_usage ADD COLUMN held_nanos BIGINT NOT NULL DEFAULT 0",
+            """
+            INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
+            SELECT share->>'budget', (share->>'windowStart')::BIGINT, 0, SUM(h.amount_nanos)
+            FROM holds h CROSS JOIN LATERAL jsonb_array_elements(h.shares::jsonb) AS share
+            GROUP BY 1, 2
+            ON CONFLICT (budget_id, window_start) DO UPDATE SET held_nanos = excluded.held_nanos
+            """,
+            "CREATE INDEX holds_expires ON holds (expires_at, hold_id)",
+            """
+            CREATE FUNCTION spendwall_reserve(
+                p_hold_id TEXT, p_request_id TEXT, p_key_id TEXT, p_tenant_id TEXT, p_provider TEXT, p_model TEXT,
+                p_amount BIGINT, p_shares TEXT, p_tags TEXT, p_created_at BIGINT, p_expires_at BIGINT,
+                p_budgets TEXT[], p_windows BIGINT[], p_enforce BOOLEAN
+            ) RETURNS TABLE (r_budget TEXT, r_limit BIGINT, r_spent BIGINT, r_held BIGINT, r_refused BOOLEAN)
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                win RECORD;
+            BEGIN
+                INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
+                SELECT t.b, t.w, 0, 0 FROM unnest(p_budgets, p_windows) AS t(b, w) ORDER BY t.b
+                ON CONFLICT (budget_id, window_start) DO NOTHING;
+                -- Lock every window in budget-id order (one order for every replica: no deadlock)
+                -- and check each enforced budget against its stored limit.
+                FOR win IN
+                    SELECT u.budget_id AS id, u.spent_nanos AS spent, u.held_nanos AS held, b.limit_nanos AS lim, b.shadow AS shadow
+                    FROM budget_usage u
+                    JOIN unnest(p_budgets, p_windows) AS t(b, w) ON u.budget_id = t.b AND u.window_start = t.w
+                    LEFT JOIN budgets b ON b.id = u.budget_id
+                    ORDER BY u.budget_id
+                    FOR UPDATE OF u
+                LOOP
+                    IF p_enforce AND win.lim IS NOT NULL AND NOT win.shadow AND win.spent + win.held + p_amount > win.lim THEN
+                        RETURN QUERY SELECT win.id, win.lim, win.spent, win.held, TRUE;
+                        RETURN;
+                    END IF;
+                END LOOP;
+                UPDATE budget_usage u SET held_nanos = u.held_nanos + p_amount
+                FROM unnest(p_budgets, p_windows) AS t(b, w)
+                WHERE u.budget_id = t.b AND u.window_start = t.w;
+                INSERT INTO holds (hold_id, request_id, key_id, tenant_id, provider, model, amount_nanos, shares, tags, created_at, expires_at)
+                VALUES (p_hold_id, p_request_id, p_key_id, p_tenant_id, p_provider, p_model, p_amount, p_shares, p_tags, p_created_at, p_expires_at);
+                RETURN QUERY
+                    SELECT u.budget_id, b.limit_nanos, u.spent_nanos, u.held_nanos, FALSE
+                    FROM budget_usage u
+                    JOIN unnest(p_budgets, p_windows) AS t(b, w) ON u.budget_id = t.b AND u.window_start = t.w
+                    JOIN budgets b ON b.id = u.budget_id;
+            END $$
+            """,
+            """
+            CREATE FUNCTION spendwall_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_notify('spendwall_changes', TG_TABLE_NAME); RETURN NULL; END $$
+            """,
+        ] + ["tenants", "teams", "users", "api_keys", "budgets", "blocks", "policies"].map { table in
+            """
+            CREATE TRIGGER \(table)_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON \(table)
+            FOR EACH STATEMENT EXECUTE FUNCTION spendwall_notify_change()
+            """
+        }),
     ]
-
-    /// Runs `body` while this process holds the database's gateway lock: until several replicas
-    /// share budgets through the database, one gateway uses it at a time, and a second is refused.
-    public func withExclusiveUse<T>(_ body: () async throws -> T) async throws -> T {
-        try await perform("take the gateway lock") {
-            try await client.withConnection { connection in
-                var held = false
-                for try await granted in try await connection.query("SELECT pg_try_advisory_lock(824418)", logger: logger).decode(Bool.self) {
-                    held = granted
-                }
-                guard held else {
-                    throw StoreError(.locked, "another Spendwall gateway is using this PostgreSQL database; one gateway at a time until replicas share budgets")
-                }
-                do {
-                    let result = try await body()
-                    _ = try? await Self.execute("SELECT pg_advisory_unlock(824418)", on: connection, logger: logger)
-                    return result
-                } catch {
-                    _ = try? await Self.execute("SELECT pg_advisory_unlock(824418)", on: connection, logger: logger)
-                    throw error
-                }
-            }
-        }
-    }
 
     /// Applies the migrations not applied yet; returns their names. Safe to run from several
     /// replicas at once (an advisory lock serializes them).
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await perform("migrate the database") {
+        try await perform("migrate the database", waitsIndefinitely: true) { [self] in
             try await client.withConnection { connection in
                 try await Self.execute("SELECT pg_advisory_lock(824417)", on: connection, logger: logger)
                 do {

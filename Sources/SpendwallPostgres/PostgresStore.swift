@@ -10,11 +10,16 @@ import SpendwallStorage
 public final class PostgresStore: SpendStore, Sendable {
     let client: PostgresClient
     let logger: Logger
+    /// How long an operation may wait for the database before it fails.
+    let operationTimeout: Duration
 
     /// - Parameter url: `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`.
-    public init(url: String, logger: Logger = Logger(label: "spendwall.postgres")) throws {
+    /// - Parameter operationTimeout: how long an operation may wait for the database (a
+    ///   connection, then its answer) before it fails with `.io`.
+    public init(url: String, operationTimeout: Duration = .seconds(3), logger: Logger = Logger(label: "spendwall.postgres")) throws {
         self.client = PostgresClient(configuration: try Self.configuration(url: url), backgroundLogger: logger)
         self.logger = logger
+        self.operationTimeout = operationTimeout
     }
 
     /// Runs the connection pool until the task is cancelled.
@@ -48,14 +53,33 @@ public final class PostgresStore: SpendStore, Sendable {
     // MARK: Helpers
 
     /// Runs `body`, mapping database errors to `StoreError` (a unique violation to `.duplicate`).
-    func perform<T>(_ action: String, duplicate: String? = nil, _ body: () async throws -> T) async throws -> T {
+    ///
+    /// Unless `waitsIndefinitely`, an operation that has no answer within ``operationTimeout``
+    /// (the database is down: the pool would wait for a connection for ever) fails with `.io`,
+    /// so that callers fail closed in bounded time.
+    func perform<T: Sendable>(
+        _ action: String, duplicate: String? = nil, waitsIndefinitely: Bool = false, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         do {
-            return try await body()
+            if waitsIndefinitely { return try await body() }
+            let timeout = operationTimeout
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await body() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw StoreError(.io, "\(action): PostgreSQL did not answer within \(timeout)")
+                }
+                return value
+            }
         } catch let error as PostgresTransactionError {
             // What failed inside the transaction (rolled back) decides, as it would outside one.
             let cause = error.closureError ?? error.commitError ?? error.beginError ?? error.rollbackError ?? error
             if cause is PostgresTransactionError { throw StoreError(.io, "\(action): \(String(reflecting: cause))") }
-            return try await perform(action, duplicate: duplicate) { throw cause }
+            return try await perform(action, duplicate: duplicate, waitsIndefinitely: true) { throw cause }
         } catch let error as StoreError {
             throw error
         } catch let error as PSQLError {
@@ -69,8 +93,8 @@ public final class PostgresStore: SpendStore, Sendable {
     }
 
     /// Rows of a query, each read by column name.
-    func rows(_ query: PostgresQuery, _ action: String) async throws -> [PostgresRandomAccessRow] {
-        try await perform(action) {
+    func rows(_ query: PostgresQuery, _ action: String, duplicate: String? = nil) async throws -> [PostgresRandomAccessRow] {
+        try await perform(action, duplicate: duplicate) { [self] in
             var rows: [PostgresRandomAccessRow] = []
             for try await row in try await client.query(query, logger: logger) { rows.append(row.makeRandomAccess()) }
             return rows
@@ -88,7 +112,7 @@ public final class PostgresStore: SpendStore, Sendable {
 
     @discardableResult
     func execute(_ query: PostgresQuery, _ action: String, duplicate: String? = nil) async throws -> Int {
-        try await perform(action, duplicate: duplicate) {
+        try await perform(action, duplicate: duplicate) { [self] in
             try await client.withConnection { connection in try await Self.execute(query, on: connection, logger: logger) }
         }
     }

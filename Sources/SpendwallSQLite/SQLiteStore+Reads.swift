@@ -10,6 +10,34 @@ extension SQLiteStore {
         }
     }
 
+    /// Spend, holds and ledger totals from one read transaction (a snapshot of the WAL).
+    public func ledgerFacts() async throws -> LedgerFacts {
+        try await read("read the ledger's totals") { db in
+            var facts = LedgerFacts()
+            func windows(_ sql: String) throws -> [HoldShare: Money] {
+                var result: [HoldShare: Money] = [:]
+                for row in try Row.fetchAll(db, sql: sql) {
+                    result[HoldShare(budget: row[0], windowStart: row[1])] = Money(nanodollars: row[2])
+                }
+                return result
+            }
+            facts.recordedSpent = try windows("SELECT budget_id, window_start, spent_nanos FROM budget_usage")
+            facts.ledgerSpent = try windows("""
+                SELECT json_extract(s.value, '$.budget'), json_extract(s.value, '$.windowStart'), SUM(l.cost_nanos)
+                FROM ledger l, json_each(l.shares) s GROUP BY 1, 2
+                """)
+            facts.openHeld = try windows("""
+                SELECT json_extract(s.value, '$.budget'), json_extract(s.value, '$.windowStart'), SUM(h.amount_nanos)
+                FROM holds h, json_each(h.shares) s GROUP BY 1, 2
+                """)
+            facts.duplicateSettlements = try String.fetchAll(db, sql: "SELECT hold_id FROM ledger GROUP BY hold_id HAVING COUNT(*) > 1")
+            facts.settledButOpen = try String.fetchAll(db, sql: "SELECT h.hold_id FROM holds h JOIN ledger l ON l.hold_id = h.hold_id")
+            facts.ledgerRows = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM ledger") ?? 0
+            facts.openHolds = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM holds") ?? 0
+            return facts
+        }
+    }
+
     /// Spend charged to a budget in the window starting at `windowStart`; zero if none.
     public func spent(budgetID: String, windowStart: Int64) async throws -> Money {
         try await read("read budget usage") { db in

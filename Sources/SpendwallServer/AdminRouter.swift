@@ -90,6 +90,9 @@ public enum AdminRouter {
             let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100
             return try json(try await plane.store.ledger(tenantID: request.uri.queryParameters["tenant"].map(String.init), limit: min(max(limit, 1), 100_000)))
         }
+        guarded.get("/check-ledger") { _, _ in
+            try json(LedgerCheck(facts: try await plane.store.ledgerFacts(), budgets: try await plane.store.budgets(tenantID: nil)))
+        }
         guarded.put("/policies/:scope/:id") { request, context in
             let scope = try Self.scope(kind: context.parameters.require("scope"), id: context.parameters.require("id"))
             let policy = try await decode(Policy.self, request)

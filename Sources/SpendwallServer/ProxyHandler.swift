@@ -293,7 +293,10 @@ struct ProxyHandler: Sendable {
             refusal.headers = [(HTTPField.Name.shouldRetry, "false")]
             return refusal
         case .storageUnavailable:
-            return GatewayError(.serviceUnavailable, "storage_unavailable", error.message)
+            // Fail closed: nothing went upstream; the caller may retry shortly.
+            var unavailable = GatewayError(.serviceUnavailable, "storage_unavailable", error.message)
+            unavailable.headers = [(.retryAfter, "1")]
+            return unavailable
         }
     }
 }

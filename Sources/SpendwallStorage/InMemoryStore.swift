@@ -305,6 +305,26 @@ public final class InMemoryStore: SpendStore {
         state.withLock { Self.ordered(Array($0.holds.values), \.createdAt, \.hold.id) }
     }
 
+    public func ledgerFacts() async throws -> LedgerFacts {
+        state.withLock { state in
+            var facts = LedgerFacts()
+            facts.recordedSpent = state.usage
+            var rowsPerHold: [HoldID: Int] = [:]
+            for entry in state.ledger {
+                rowsPerHold[entry.holdID, default: 0] += 1
+                for share in entry.shares { facts.ledgerSpent[share, default: .zero] += entry.cost }
+            }
+            for record in state.holds.values {
+                for share in record.hold.shares { facts.openHeld[share, default: .zero] += record.hold.amount }
+            }
+            facts.duplicateSettlements = rowsPerHold.filter { $0.value > 1 }.map(\.key)
+            facts.settledButOpen = state.holds.keys.filter { rowsPerHold[$0] != nil }
+            facts.ledgerRows = Int64(state.ledger.count)
+            facts.openHolds = Int64(state.holds.count)
+            return facts
+        }
+    }
+
     /// Spend charged to a budget in the window starting at `windowStart`; zero if none.
     public func spent(budgetID: String, windowStart: Int64) async throws -> Money {
         state.withLock { $0.usage[HoldShare(budget: budgetID, windowStart: windowStart)] ?? .zero }

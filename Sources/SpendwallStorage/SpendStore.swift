@@ -80,6 +80,8 @@ public protocol SpendStore: Sendable {
     func spend(_ query: SpendQuery) async throws -> [SpendRow]
     /// Ledger rows, newest first.
     func ledger(tenantID: String?, limit: Int) async throws -> [LedgerEntry]
+    /// Spend, holds and ledger totals read in one snapshot, for ``LedgerCheck``.
+    func ledgerFacts() async throws -> LedgerFacts
 }
 
 /// Errors a store raises, with stable codes.

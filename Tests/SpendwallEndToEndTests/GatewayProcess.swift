@@ -147,12 +147,16 @@ final class GatewayProcess: @unchecked Sendable {
     }
 
     /// Starts a gateway on `scratch.home` and waits (bounded) for its ready line.
-    static func launch(_ scratch: Scratch, config: String? = nil, environment extra: [String: String] = [:], timeout: Double = 30) throws -> GatewayProcess {
+    /// `simulator: false` leaves out `--simulator`, for a gateway whose config names its upstreams.
+    static func launch(
+        _ scratch: Scratch, config: String? = nil, environment extra: [String: String] = [:], timeout: Double = 30, simulator: Bool = true
+    ) throws -> GatewayProcess {
         let stdoutURL = scratch.file("serve.out")
         let stderrURL = scratch.file("serve.err")
         _ = FileManager.default.createFile(atPath: stdoutURL.path, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        var arguments = ["serve", "--simulator", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--json", "--log-level", "warning"]
+        var arguments = ["serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--json", "--log-level", "warning"]
+        if simulator { arguments.insert("--simulator", at: 1) }
         if let config { arguments += ["--config", config] }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SpendwallBinary.path)

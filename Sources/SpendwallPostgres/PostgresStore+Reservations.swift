@@ -1,0 +1,82 @@
+import PostgresNIO
+import SpendwallCore
+import SpendwallStorage
+
+// Budgets shared by replicas: reservations decided by the database, expired holds of any
+// replica, and the feed of control-plane changes.
+extension PostgresStore: SharedBudgetStore {
+    /// The channel the change triggers notify on.
+    static let changeChannel = "spendwall_changes"
+
+    public func reserve(_ hold: HoldRecord) async throws -> SharedReservation {
+        try await placeHold(hold, enforce: true)
+    }
+
+    /// One call of `spendwall_reserve`: the whole reservation in one statement, so the row locks
+    /// are held for the function's run, not for round trips.
+    func placeHold(_ record: HoldRecord, enforce: Bool) async throws -> SharedReservation {
+        let shares = record.hold.shares.sorted { $0.budget < $1.budget }
+        let query: PostgresQuery = """
+            SELECT r_budget, r_limit, r_spent, r_held, r_refused FROM spendwall_reserve(
+                \(record.hold.id), \(record.requestID), \(record.keyID), \(record.tenantID), \(record.provider.rawValue), \(record.model),
+                \(record.hold.amount.nanodollars), \(try Self.json(record.hold.shares)), \(try Self.json(record.tags)),
+                \(record.createdAt), \(record.expiresAt), \(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[], \(enforce)
+            )
+            """
+        let found = try await rows(query, "reserve hold '\(record.hold.id)'", duplicate: "hold '\(record.hold.id)' already exists")
+        var standings: [BudgetID: BudgetStanding] = [:]
+        for row in found {
+            let budget: String = try row.value("r_budget")
+            let standing = BudgetStanding(spent: try row.money("r_spent"), held: try row.money("r_held"))
+            if try row.value("r_refused", as: Bool.self) {
+                return .refused(budget: budget, limit: try row.money("r_limit"), standing: standing)
+            }
+            standings[budget] = standing
+        }
+        return .reserved(standings)
+    }
+
+    public func standings(_ windows: [HoldShare]) async throws -> [HoldShare: BudgetStanding] {
+        let found = try await rows("""
+            SELECT u.budget_id, u.window_start, u.spent_nanos, u.held_nanos
+            FROM budget_usage u JOIN unnest(\(windows.map(\.budget))::TEXT[], \(windows.map(\.windowStart))::BIGINT[]) AS t(b, w)
+              ON u.budget_id = t.b AND u.window_start = t.w
+            """, "read budget standings")
+        var result: [HoldShare: BudgetStanding] = [:]
+        for window in windows { result[window] = BudgetStanding(spent: .zero, held: .zero) }
+        for row in found {
+            let window = HoldShare(budget: try row.value("budget_id"), windowStart: try row.value("window_start"))
+            result[window] = BudgetStanding(spent: try row.money("spent_nanos"), held: try row.money("held_nanos"))
+        }
+        return result
+    }
+
+    public func expiredHolds(now: Int64, limit: Int) async throws -> [HoldRecord] {
+        try await rows(
+            "SELECT * FROM holds WHERE expires_at <= \(now) ORDER BY expires_at, hold_id LIMIT \(Int64(max(0, limit)))",
+            "list expired holds"
+        ).map(Self.holdRecord)
+    }
+
+    public func followChanges(_ onChange: @escaping @Sendable (String) async -> Void) async throws {
+        try await perform("follow control-plane changes", waitsIndefinitely: true) { [self] in
+            try await client.withConnection { connection in
+                try await connection.listen(on: Self.changeChannel) { notifications in
+                    await onChange(resyncChange)
+                    for try await notification in notifications {
+                        await onChange(notification.payload)
+                    }
+                }
+            }
+        }
+    }
+
+    static func holdRecord(_ row: PostgresRandomAccessRow) throws -> HoldRecord {
+        try HoldRecord(
+            hold: Hold(id: row.value("hold_id"), amount: row.money("amount_nanos"), shares: decode([HoldShare].self, json: row.value("shares"))),
+            requestID: row.value("request_id"), keyID: row.value("key_id"), tenantID: row.value("tenant_id"),
+            provider: row.enumeration("provider"), model: row.value("model"), tags: decode([String].self, json: row.value("tags")),
+            createdAt: row.value("created_at"), expiresAt: row.value("expires_at")
+        )
+    }
+}
