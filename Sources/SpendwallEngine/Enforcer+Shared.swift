@@ -30,10 +30,15 @@ extension Enforcer {
         let record = holdRecord(Hold(id: holdID, amount: request.amount, shares: shares), for: request, now: now)
         let outcome: SharedReservation
         do {
+            let skip = state.withLock { $0.storeQuietUntil > now }
+            if skip { throw StoreError(.io, "the shared store failed within the last second; not asked again yet") }
             outcome = try await shared.reserve(record)
         } catch let error as StoreError where error.code == .duplicate {
             throw EnforcementError(code: .storageUnavailable, message: "request id \(holdID) is already in flight")
         } catch {
+            state.withLock { state in
+                if state.storeQuietUntil <= now { state.storeQuietUntil = clock.nowMillis() + Self.storeQuietMillis }
+            }
             if admitWithoutStore(record, key: request.key) {
                 logger.warning("the shared store is unreachable; admitted on this replica's fail-open allowance", metadata: [
                     "request.id": "\(request.requestID)", "hold": "\(request.amount)", "error": "\(error)",
@@ -84,6 +89,9 @@ extension Enforcer {
         }
         return Reservation(record: record, request: request, catalogVersion: catalog.current.version, startedAt: now, startedAtInstant: .now)
     }
+
+    /// How long reservations skip a shared store that just failed to answer.
+    static var storeQuietMillis: Int64 { 1000 }
 
     /// Fail-open: admits a hold the store could not take when this outage's allowance still
     /// covers it. The hold lives only here; its ledger row is written (and retried) as usual,

@@ -23,6 +23,9 @@ public final class Enforcer: Sendable {
         /// While a shared store cannot be reached: what is left of the fail-open allowance for
         /// this outage. Nil while the store answers.
         var outageAllowanceLeft: Money?
+        /// After a shared store failed to answer: until when reservations skip it (fail fast)
+        /// rather than each wait out its timeout. The first one after this probes it again.
+        var storeQuietUntil: Int64 = 0
     }
 
     let state = Mutex(State())

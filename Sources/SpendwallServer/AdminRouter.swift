@@ -21,6 +21,7 @@ public enum AdminRouter {
             try json(AdminStatus(
                 catalogVersion: gateway.catalog.current.version, openHolds: gateway.enforcer.openHoldCount,
                 statistics: gateway.enforcer.statistics, liveStreams: gateway.controlPlane.liveStreams.count,
+                unsettledLedgerRows: gateway.enforcer.unsettledCount, sharedBudgets: gateway.enforcer.sharesBudgets,
                 shadowRefusals: gateway.enforcer.shadowCounts.snapshot.merging(gateway.rateLimiter.shadowCounts.snapshot) { $0 + $1 }
             ))
         }
@@ -165,6 +166,10 @@ public enum AdminRouter {
         var statistics: EnforcerStatistics
         /// Streams being relayed now.
         var liveStreams: Int
+        /// Ledger rows the store could not take yet, being retried.
+        var unsettledLedgerRows: Int
+        /// Whether budgets are reserved in a database shared with other replicas.
+        var sharedBudgets: Bool
         /// How often each rule in shadow mode would have refused, by rule.
         var shadowRefusals: [String: Int64]
     }

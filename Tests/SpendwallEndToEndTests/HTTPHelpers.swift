@@ -208,10 +208,14 @@ struct BudgetStatusRow: Decodable {
 struct GatewayStatus: Decodable {
     var openHolds: Int
     var catalogVersion: String
+    var unsettledLedgerRows: Int
+    var sharedBudgets: Bool
 
     enum CodingKeys: String, CodingKey {
         case openHolds = "open_holds"
         case catalogVersion = "catalog_version"
+        case unsettledLedgerRows = "unsettled_ledger_rows"
+        case sharedBudgets = "shared_budgets"
     }
 }
 

@@ -249,3 +249,101 @@ func waitFor(_ what: String, timeout: Double = 10, _ condition: () async throws 
         try await Task.sleep(for: .milliseconds(20))
     }
 }
+
+extension EndToEnd {
+    /// PostgreSQL stopped under load, on a server of the test's own.
+    @Suite(.enabled(if: TemporaryPostgres.binaries != nil))
+    struct DatabaseOutage {
+        @Test("PostgreSQL stopped for 10 s under load: 503 with Retry-After, zero upstream calls during the outage, recovery without a restart, every settlement lands once")
+        func outage() async throws {
+            let database = try TemporaryPostgres()
+            defer { database.remove() }
+            try await withGateway(configYAML: "database: \(database.url)\n") { gateway, scratch in
+                let account = try await gateway.makeAccount("outage")
+                _ = try await gateway.setBudget(tenant: account.tenant, scope: "tenant", scopeID: nil, limitDollars: "5")
+
+                // Each answer: when it came, its status, and whether it said when to retry.
+                let answers = Locked<[(at: Date, status: Int, retryAfter: Bool)]>([])
+                let running = Locked(true)
+                let load = Task {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for _ in 0..<8 {
+                            group.addTask {
+                                while running.value {
+                                    let result = try await gateway.chat(secret: account.secret)
+                                    answers.withLock { $0.append((Date(), result.status, result.headers.first(name: "retry-after") != nil)) }
+                                    if result.status != 200 { try await Task.sleep(for: .milliseconds(50)) }
+                                }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                }
+                try await Task.sleep(for: .seconds(1.5))
+                try database.stop()
+                let stoppedAt = Date()
+                // What was already reserved finishes; after that nothing may reach the provider.
+                try await Task.sleep(for: .milliseconds(500))
+                let callsEarly = try await gateway.simulatorCalls().count
+                try await Task.sleep(for: .seconds(9.5))
+                let callsLate = try await gateway.simulatorCalls().count
+                try database.start()
+                let restartedAt = Date()
+                try await waitFor("a request answered after the restart", timeout: 20) {
+                    answers.value.contains { $0.at > restartedAt && $0.status == 200 }
+                }
+                running.withLock { $0 = false }
+                try await load.value
+
+                #expect(callsEarly == callsLate, "no upstream call while the database was down")
+                let during = answers.value.filter { $0.at > stoppedAt.addingTimeInterval(3.5) && $0.at < restartedAt }
+                #expect(!during.isEmpty && during.allSatisfy { $0.status == 503 && $0.retryAfter }, "\(during.map(\.status))")
+                #expect(answers.value.contains { $0.at < stoppedAt && $0.status == 200 })
+
+                // Settlements the database missed land once it is back, each once.
+                try await waitFor("queued ledger rows landed and holds closed", timeout: 20) {
+                    let status = try await gateway.status()
+                    return status.unsettledLedgerRows == 0 && status.openHolds == 0
+                }
+                let ledger = try await gateway.ledger(tenant: account.tenant)
+                let calls = try await gateway.simulatorCalls()
+                #expect(Set(ledger.map(\.holdID)).count == ledger.count)
+                #expect(ledger.count == calls.count, "one ledger row per upstream call")
+                let check = try SpendwallCommand.run(["check-ledger", "--database", database.url], home: scratch.home)
+                #expect(check.exitCode == 0 && check.stdout.contains("ledger OK"), "\(check.stdout) \(check.stderr)")
+            }
+        }
+
+        @Test("fail_open_usd: while the database is down a replica admits requests up to its allowance, then fails closed; their rows land when it is back")
+        func failOpenAllowance() async throws {
+            let database = try TemporaryPostgres()
+            defer { database.remove() }
+            // Learn one request's hold, then allow three and a half of them.
+            let hold = try await withGateway(configYAML: "database: \(database.url)\n") { gateway, _ in
+                let account = try await gateway.makeAccount("probe")
+                #expect(try await gateway.chat(secret: account.secret).status == 200)
+                return try #require(try await gateway.settled(rows: 1).first?.hold)
+            }
+            let allowance = dollars(nanos: hold * 7 / 2)
+            try await withGateway(configYAML: "database: \(database.url)\nfail_open_usd: \"\(allowance)\"\n") { gateway, _ in
+                let account = try await gateway.makeAccount("open")
+                try database.stop()
+                var statuses: [Int] = []
+                for _ in 0..<5 { statuses.append(try await gateway.chat(secret: account.secret).status) }
+                #expect(statuses == [200, 200, 200, 503, 503], "three fit the allowance, then it fails closed")
+                #expect(try await gateway.simulatorCalls().count == 3)
+                // Their settlements cannot be written (each waits out the store's timeout): queued.
+                try await waitFor("the three ledger rows queued", timeout: 20) {
+                    try await gateway.status().unsettledLedgerRows == 3
+                }
+                try database.start()
+                try await waitFor("the rows admitted during the outage landed", timeout: 20) {
+                    try await gateway.status().unsettledLedgerRows == 0
+                }
+                let ledger = try await gateway.ledger(tenant: account.tenant)
+                #expect(ledger.count == 3 && ledger.allSatisfy { $0.status == "settled" })
+                #expect(try await gateway.chat(secret: account.secret).status == 200, "back to the database")
+            }
+        }
+    }
+}
