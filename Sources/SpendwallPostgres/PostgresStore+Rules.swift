@@ -133,11 +133,22 @@ extension PostgresStore {
             .map { try $0.value("kind", as: String.self) })
     }
 
+    /// Claims the due deliveries: each is handed to one replica (rows another replica is
+    /// claiming are skipped, not waited for).
     public func dueDeliveries(now: Int64, limit: Int) async throws -> [DeliveryRecord] {
-        try await rows(
-            "SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= \(now) ORDER BY next_attempt_at, seq LIMIT \(Int64(max(0, limit)))",
-            "list due deliveries"
-        ).map(Self.delivery)
+        try await rows("""
+            WITH due AS (
+                SELECT id, next_attempt_at AS was, seq FROM alert_deliveries
+                WHERE status = 'pending' AND next_attempt_at <= \(now)
+                ORDER BY next_attempt_at, seq LIMIT \(Int64(max(0, limit)))
+                FOR UPDATE SKIP LOCKED
+            ), claimed AS (
+                UPDATE alert_deliveries d SET next_attempt_at = \(now + DeliveryRecord.claimMillis)
+                FROM due WHERE d.id = due.id
+                RETURNING d.*, due.was
+            )
+            SELECT * FROM claimed ORDER BY was, seq
+            """, "claim due deliveries").map(Self.delivery)
     }
 
     public func updateDelivery(_ delivery: DeliveryRecord) async throws {

@@ -39,11 +39,16 @@ extension SQLiteStore {
 
     /// Pending deliveries due at `now`, oldest first.
     public func dueDeliveries(now: Int64, limit: Int) async throws -> [DeliveryRecord] {
-        try await read("list due deliveries") { db in
-            try Row.fetchAll(
+        try await write("claim due deliveries") { db in
+            var due = try Row.fetchAll(
                 db, sql: "SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
                 arguments: [now, max(0, limit)]
             ).map(DeliveryRecord.init(row:))
+            for index in due.indices {
+                due[index].nextAttemptAt = now + DeliveryRecord.claimMillis
+                try db.execute(sql: "UPDATE alert_deliveries SET next_attempt_at = ? WHERE id = ?", arguments: [due[index].nextAttemptAt, due[index].id])
+            }
+            return due
         }
     }
 

@@ -163,11 +163,11 @@ extension SQLiteStore {
     }
 
     /// A control-plane write in its own transaction, errors mapped to `StoreError`.
-    func write(
-        _ action: String, duplicate: String? = nil, _ updates: @escaping @Sendable (Database) throws -> Void
-    ) async throws {
+    func write<T: Sendable>(
+        _ action: String, duplicate: String? = nil, _ updates: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         do {
-            try await pool.write(updates)
+            return try await pool.write(updates)
         } catch {
             throw StoreError.wrapping(error, action: action, duplicate: duplicate)
         }

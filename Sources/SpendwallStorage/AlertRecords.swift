@@ -28,6 +28,11 @@ public struct AlertRecord: Sendable, Hashable, Codable {
 
 /// One alert's delivery to one webhook: the delivery log.
 public struct DeliveryRecord: Sendable, Hashable, Codable {
+    /// How long a delivery handed out by `dueDeliveries` stays with its caller: it is not due
+    /// again before then, so replicas sharing a store never deliver it twice at once, and a
+    /// caller that died is taken over.
+    public static let claimMillis: Int64 = 60_000
+
     public enum Status: String, Sendable, Hashable, Codable {
         /// Waiting for its next attempt.
         case pending

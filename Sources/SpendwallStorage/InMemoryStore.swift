@@ -211,7 +211,11 @@ public final class InMemoryStore: SpendStore {
     public func dueDeliveries(now: Int64, limit: Int) async throws -> [DeliveryRecord] {
         state.withLock { state in
             let due = state.deliveries.enumerated().filter { $0.element.status == .pending && $0.element.nextAttemptAt <= now }
-            return Array(due.sorted { ($0.element.nextAttemptAt, $0.offset) < ($1.element.nextAttemptAt, $1.offset) }.map(\.element).prefix(max(0, limit)))
+            let claimed = due.sorted { ($0.element.nextAttemptAt, $0.offset) < ($1.element.nextAttemptAt, $1.offset) }.prefix(max(0, limit))
+            return claimed.map { index, _ in
+                state.deliveries[index].nextAttemptAt = now + DeliveryRecord.claimMillis
+                return state.deliveries[index]
+            }
         }
     }
 

@@ -45,7 +45,9 @@ public protocol SpendStore: Sendable {
     func alerts(tenantID: String?, limit: Int) async throws -> [AlertRecord]
     /// The kinds already fired for a budget's window, e.g. `["threshold-50"]`.
     func firedAlertKinds(budgetID: String, windowStart: Int64) async throws -> Set<String>
-    /// Pending deliveries whose next attempt is due at `now`, oldest first.
+    /// Claims the pending deliveries whose next attempt is due at `now`, oldest first: each is
+    /// returned to one caller, due again only ``DeliveryRecord/claimMillis`` later (the caller
+    /// records its attempt with `updateDelivery` before that).
     func dueDeliveries(now: Int64, limit: Int) async throws -> [DeliveryRecord]
     /// Replaces a delivery (after an attempt).
     func updateDelivery(_ delivery: DeliveryRecord) async throws

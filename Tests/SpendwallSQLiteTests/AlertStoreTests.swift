@@ -21,16 +21,22 @@ extension StoreConformance {
 
             #expect(try await store.firedAlertKinds(budgetID: "b1", windowStart: 100) == ["threshold-50"])
             #expect(try await store.alerts(tenantID: "acme", limit: 10).map(\.id) == ["t2", "t1", "a3", "a1"])
-            #expect(try await store.dueDeliveries(now: 4, limit: 10).map(\.id) == ["d3"])
-            #expect(try await store.dueDeliveries(now: 10, limit: 10).map(\.id) == ["d3", "d1"])
+            // Claimed: each due delivery goes to one caller, and is due again only after the claim.
+            let claimed = try await store.dueDeliveries(now: 4, limit: 10)
+            #expect(claimed.map(\.id) == ["d3"] && claimed[0].nextAttemptAt == 4 + DeliveryRecord.claimMillis)
+            #expect(try await store.dueDeliveries(now: 10, limit: 10).map(\.id) == ["d1"])
+            #expect(try await store.dueDeliveries(now: 10, limit: 10).isEmpty)
+            let unrecorded = 10 + DeliveryRecord.claimMillis
+            #expect(try await store.dueDeliveries(now: unrecorded, limit: 10).map(\.id) == ["d3", "d1"], "a claimant that died is taken over")
 
-            var retried = try #require(try await store.dueDeliveries(now: 10, limit: 1).first)
+            var retried = try #require(try await store.dueDeliveries(now: unrecorded * 2, limit: 1).first)
             retried.attempts = 1
             retried.lastError = "HTTP 500"
-            retried.nextAttemptAt = 50
+            retried.nextAttemptAt = unrecorded * 3
             try await store.updateDelivery(retried)
-            #expect(try await store.dueDeliveries(now: 10, limit: 10).map(\.id) == ["d1"])
-            #expect(try await store.deliveries(alertID: "a3", limit: 10) == [retried])
+            let other = retried.id == "d1" ? "d3" : "d1"
+            #expect(try await store.dueDeliveries(now: unrecorded * 2, limit: 10).map(\.id) == [other], "the recorded attempt set its own next time")
+            #expect(try await store.deliveries(alertID: retried.alertID, limit: 10) == [retried])
             retried.id = "nope"
             await #expect(throws: StoreError.self) { try await store.updateDelivery(retried) }
         }
