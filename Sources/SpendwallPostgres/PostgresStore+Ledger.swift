@@ -14,9 +14,14 @@ extension PostgresStore {
     /// windows updated in budget-id order like a reservation's.
     @discardableResult
     public func settle(_ entry: LedgerEntry) async throws -> Bool {
+        let found = try await preparedRows(PreparedQuery<SettleStatement>(try Self.settleQuery(entry)), "settle hold '\(entry.holdID)'")
+        return try (found.first?.value("settled", as: Int64.self) ?? 0) > 0
+    }
+
+    static func settleQuery(_ entry: LedgerEntry) throws -> PostgresQuery {
         let usage = entry.usage
         let shares = entry.shares.sorted { $0.budget < $1.budget }
-        let query: PostgresQuery = """
+        return """
             WITH inserted AS (
                 INSERT INTO ledger (request_id, hold_id, key_id, tenant_id, team_id, user_id, tags, provider, model, endpoint, rates,
                                     input_tokens, cached_input_tokens, cache_write_tokens, extended_cache_write_tokens, output_tokens,
@@ -45,8 +50,6 @@ extension PostgresStore {
             )
             SELECT COUNT(*) AS settled FROM inserted
             """
-        let found = try await rows(query, "settle hold '\(entry.holdID)'")
-        return try (found.first?.value("settled", as: Int64.self) ?? 0) > 0
     }
 
     public func openHolds() async throws -> [HoldRecord] {

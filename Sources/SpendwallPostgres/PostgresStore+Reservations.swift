@@ -15,15 +15,10 @@ extension PostgresStore: SharedBudgetStore {
     /// One call of `spendwall_reserve`: the whole reservation in one statement, so the row locks
     /// are held for the function's run, not for round trips.
     func placeHold(_ record: HoldRecord, enforce: Bool) async throws -> SharedReservation {
-        let shares = record.hold.shares.sorted { $0.budget < $1.budget }
-        let query: PostgresQuery = """
-            SELECT r_budget, r_limit, r_spent, r_held, r_refused FROM spendwall_reserve(
-                \(record.hold.id), \(record.requestID), \(record.keyID), \(record.tenantID), \(record.provider.rawValue), \(record.model),
-                \(record.hold.amount.nanodollars), \(try Self.json(record.hold.shares)), \(try Self.json(record.tags)),
-                \(record.createdAt), \(record.expiresAt), \(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[], \(enforce)
-            )
-            """
-        let found = try await rows(query, "reserve hold '\(record.hold.id)'", duplicate: "hold '\(record.hold.id)' already exists")
+        let query = try Self.reserveQuery(record, enforce: enforce)
+        let found = try await preparedRows(
+            PreparedQuery<ReserveStatement>(query), "reserve hold '\(record.hold.id)'", duplicate: "hold '\(record.hold.id)' already exists"
+        )
         var standings: [BudgetID: BudgetStanding] = [:]
         for row in found {
             let budget: String = try row.value("r_budget")
@@ -34,6 +29,17 @@ extension PostgresStore: SharedBudgetStore {
             standings[budget] = standing
         }
         return .reserved(standings)
+    }
+
+    static func reserveQuery(_ record: HoldRecord, enforce: Bool) throws -> PostgresQuery {
+        let shares = record.hold.shares.sorted { $0.budget < $1.budget }
+        return """
+            SELECT r_budget, r_limit, r_spent, r_held, r_refused FROM spendwall_reserve(
+                \(record.hold.id), \(record.requestID), \(record.keyID), \(record.tenantID), \(record.provider.rawValue), \(record.model),
+                \(record.hold.amount.nanodollars), \(try Self.json(record.hold.shares)), \(try Self.json(record.tags)),
+                \(record.createdAt), \(record.expiresAt), \(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[], \(enforce)
+            )
+            """
     }
 
     public func standings(_ windows: [HoldShare]) async throws -> [HoldShare: BudgetStanding] {

@@ -126,35 +126,43 @@ extension PostgresStore {
             LANGUAGE plpgsql AS $$
             DECLARE
                 win RECORD;
+                locked INT;
             BEGIN
-                INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
-                SELECT t.b, t.w, 0, 0 FROM unnest(p_budgets, p_windows) AS t(b, w) ORDER BY t.b
-                ON CONFLICT (budget_id, window_start) DO NOTHING;
                 -- Lock every window in budget-id order (one order for every replica: no deadlock)
-                -- and check each enforced budget against its stored limit.
-                FOR win IN
-                    SELECT u.budget_id AS id, u.spent_nanos AS spent, u.held_nanos AS held, b.limit_nanos AS lim, b.shadow AS shadow
-                    FROM budget_usage u
-                    JOIN unnest(p_budgets, p_windows) AS t(b, w) ON u.budget_id = t.b AND u.window_start = t.w
-                    LEFT JOIN budgets b ON b.id = u.budget_id
-                    ORDER BY u.budget_id
-                    FOR UPDATE OF u
-                LOOP
-                    IF p_enforce AND win.lim IS NOT NULL AND NOT win.shadow AND win.spent + win.held + p_amount > win.lim THEN
-                        RETURN QUERY SELECT win.id, win.lim, win.spent, win.held, TRUE;
-                        RETURN;
-                    END IF;
+                -- and check each enforced budget against its stored limit. A window seen for the
+                -- first time is created, then all are locked again.
+                FOR attempt IN 1..2 LOOP
+                    locked := 0;
+                    FOR win IN
+                        SELECT u.budget_id AS id, u.spent_nanos AS spent, u.held_nanos AS held, b.limit_nanos AS lim, b.shadow AS shadow
+                        FROM budget_usage u
+                        JOIN unnest(p_budgets, p_windows) AS t(b, w) ON u.budget_id = t.b AND u.window_start = t.w
+                        LEFT JOIN budgets b ON b.id = u.budget_id
+                        ORDER BY u.budget_id
+                        FOR UPDATE OF u
+                    LOOP
+                        locked := locked + 1;
+                        IF p_enforce AND win.lim IS NOT NULL AND NOT win.shadow AND win.spent + win.held + p_amount > win.lim THEN
+                            RETURN QUERY SELECT win.id, win.lim, win.spent, win.held, TRUE;
+                            RETURN;
+                        END IF;
+                    END LOOP;
+                    EXIT WHEN locked = cardinality(p_budgets);
+                    INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
+                    SELECT t.b, t.w, 0, 0 FROM unnest(p_budgets, p_windows) AS t(b, w) ORDER BY t.b
+                    ON CONFLICT (budget_id, window_start) DO NOTHING;
                 END LOOP;
-                UPDATE budget_usage u SET held_nanos = u.held_nanos + p_amount
-                FROM unnest(p_budgets, p_windows) AS t(b, w)
-                WHERE u.budget_id = t.b AND u.window_start = t.w;
                 INSERT INTO holds (hold_id, request_id, key_id, tenant_id, provider, model, amount_nanos, shares, tags, created_at, expires_at)
                 VALUES (p_hold_id, p_request_id, p_key_id, p_tenant_id, p_provider, p_model, p_amount, p_shares, p_tags, p_created_at, p_expires_at);
                 RETURN QUERY
-                    SELECT u.budget_id, b.limit_nanos, u.spent_nanos, u.held_nanos, FALSE
-                    FROM budget_usage u
-                    JOIN unnest(p_budgets, p_windows) AS t(b, w) ON u.budget_id = t.b AND u.window_start = t.w
-                    JOIN budgets b ON b.id = u.budget_id;
+                    WITH placed AS (
+                        UPDATE budget_usage u SET held_nanos = u.held_nanos + p_amount
+                        FROM unnest(p_budgets, p_windows) AS t(b, w)
+                        WHERE u.budget_id = t.b AND u.window_start = t.w
+                        RETURNING u.budget_id, u.spent_nanos, u.held_nanos
+                    )
+                    SELECT placed.budget_id, b.limit_nanos, placed.spent_nanos, placed.held_nanos, FALSE
+                    FROM placed JOIN budgets b ON b.id = placed.budget_id;
             END $$
             """,
             """
