@@ -37,9 +37,14 @@ extension SQLiteStore {
         }
     }
 
-    /// Pending deliveries due at `now`, oldest first.
+    /// Claims the pending deliveries due at `now`, oldest first (see ``SpendStore``).
     public func dueDeliveries(now: Int64, limit: Int) async throws -> [DeliveryRecord] {
-        try await write("claim due deliveries") { db in
+        // Most ticks find nothing due: answer those from a reader, without the writer's lock.
+        let anyDue = try await read("list due deliveries") { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ?)", arguments: [now]) ?? false
+        }
+        guard anyDue else { return [] }
+        return try await write("claim due deliveries") { db in
             var due = try Row.fetchAll(
                 db, sql: "SELECT * FROM alert_deliveries WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
                 arguments: [now, max(0, limit)]
