@@ -10,9 +10,7 @@ extension ControlPlane {
     public func synchronize(_ change: String) async throws {
         let directory = try await reload()
         if change == resyncChange || change == "budgets" {
-            for budget in directory.budgetsByID.values {
-                try await enforcer.load(budget: budget)
-            }
+            try await enforcer.load(budgets: Array(directory.budgetsByID.values))
             for id in enforcer.loadedBudgetIDs where directory.budgetsByID[id] == nil {
                 enforcer.unload(budgetID: id)
             }

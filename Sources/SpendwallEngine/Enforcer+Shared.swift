@@ -48,11 +48,11 @@ extension Enforcer {
             logger.error("could not reserve in the shared store; refusing the request", metadata: ["error": "\(error)"])
             throw EnforcementError(code: .storageUnavailable, message: "the spend ledger is unavailable; nothing was sent upstream")
         }
-        state.withLock { $0.outageAllowanceLeft = nil }
         let windowOf = Dictionary(uniqueKeysWithValues: shares.map { ($0.budget, $0.windowStart) })
         switch outcome {
         case .refused(let budget, let limit, let standing):
             let window = state.withLock { state -> PeriodWindow? in
+                state.outageAllowanceLeft = nil  // the store answers: an outage is over
                 state.statistics.refused += 1
                 if let start = windowOf[budget] {
                     state.lastRefusal[budget] = start
@@ -66,6 +66,7 @@ extension Enforcer {
             ))
         case .reserved(let standings):
             let shadowed = state.withLock { state -> [(id: BudgetID, account: BudgetAccount)] in
+                state.outageAllowanceLeft = nil  // the store answers: an outage is over
                 state.statistics.reserved += 1
                 state.open[holdID] = (record, request.key)
                 var shadowed: [(id: BudgetID, account: BudgetAccount)] = []

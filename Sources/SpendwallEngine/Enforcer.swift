@@ -75,26 +75,36 @@ public final class Enforcer: Sendable {
                 "hold.id": "\(record.hold.id)", "hold.amount": "\(record.hold.amount)",
             ])
         }
-        for budget in directory.budgetsByID.values {
-            try await load(budget: budget)
-        }
+        try await load(budgets: Array(directory.budgetsByID.values))
     }
 
     /// Adds or updates a budget, loading its spend in the current window.
     public func load(budget: BudgetRecord) async throws {
-        let window = try calendar.window(for: budget.period, timeZone: budget.timeZone, at: clock.nowMillis())
-        let standing: BudgetStanding
+        try await load(budgets: [budget])
+    }
+
+    /// Adds or updates budgets, loading their spend in their current windows; on a shared store
+    /// with one query for all of them.
+    public func load(budgets: [BudgetRecord]) async throws {
+        let now = clock.nowMillis()
+        let windows = try budgets.map { try calendar.window(for: $0.period, timeZone: $0.timeZone, at: now) }
+        let shares = zip(budgets, windows).map { HoldShare(budget: $0.id, windowStart: $1.start) }
+        var standings: [HoldShare: BudgetStanding] = [:]
         if let shared {
-            let share = HoldShare(budget: budget.id, windowStart: window.start)
-            standing = try await shared.standings([share])[share] ?? BudgetStanding(spent: .zero, held: .zero)
+            standings = try await shared.standings(shares)
         } else {
-            standing = BudgetStanding(spent: try await store.spent(budgetID: budget.id, windowStart: window.start), held: .zero)
+            for share in shares {
+                standings[share] = BudgetStanding(spent: try await store.spent(budgetID: share.budget, windowStart: share.windowStart), held: .zero)
+            }
         }
         state.withLock { state in
-            state.budgets[budget.id] = budget
-            state.book.upsert(budget: budget.id, limit: budget.limit, window: window, spent: standing.spent, enforced: !budget.shadow)
-            if shared != nil {
-                state.book.mirror(budget: budget.id, windowStart: window.start, spent: standing.spent, held: standing.held)
+            for (budget, (window, share)) in zip(budgets, zip(windows, shares)) {
+                let standing = standings[share] ?? BudgetStanding(spent: .zero, held: .zero)
+                state.budgets[budget.id] = budget
+                state.book.upsert(budget: budget.id, limit: budget.limit, window: window, spent: standing.spent, enforced: !budget.shadow)
+                if shared != nil {
+                    state.book.mirror(budget: budget.id, windowStart: window.start, spent: standing.spent, held: standing.held)
+                }
             }
         }
     }
@@ -238,90 +248,6 @@ public final class Enforcer: Sendable {
         await write(entry)
         return entry
     }
-
-    /// Writes a ledger row; one the store cannot take now is queued and retried until it lands
-    /// (``retryUnsettled()``). Returns whether this call wrote it (false: a row for the hold was
-    /// already there, e.g. another replica charged it as expired, or it is queued).
-    @discardableResult
-    func write(_ entry: LedgerEntry) async -> Bool {
-        do {
-            let written = try await store.settle(entry)
-            if written, shared != nil {
-                state.withLock { $0.book.mirrorSettlement(of: Hold(id: entry.holdID, amount: entry.hold, shares: entry.shares), charged: entry.cost) }
-            }
-            return written
-        } catch {
-            state.withLock { state in
-                state.statistics.storageFailures += 1
-                state.unsettled.append(entry)
-            }
-            logger.error("could not write a ledger row; retrying until it lands", metadata: [
-                "request.id": "\(entry.requestID)", "hold.id": "\(entry.holdID)", "error": "\(error)",
-            ])
-            return false
-        }
-    }
-
-    // MARK: Expiry
-
-    /// Charges in full every open hold whose lifetime has passed. Returns how many expired.
-    /// On a shared store these are the holds of every replica (a dead replica's included);
-    /// `keys` attributes their rows to teams and users. Two replicas expiring the same hold
-    /// charge it once: the ledger takes one row per hold.
-    @discardableResult
-    public func expireOverdue(keys: [String: KeyRecord] = [:]) async -> Int {
-        let now = clock.nowMillis()
-        if let shared { return await expireOverdue(in: shared, now: now, keys: keys) }
-        let overdue = state.withLock { state -> [(record: HoldRecord, key: KeyRecord)] in
-            var result: [(record: HoldRecord, key: KeyRecord)] = []
-            for open in state.open.values where open.record.expiresAt <= now {
-                if case .settled = state.book.expire(id: open.record.hold.id) {
-                    state.open[open.record.hold.id] = nil
-                    state.statistics.expired += 1
-                    result.append(open)
-                }
-            }
-            return result
-        }
-        for (record, key) in overdue {
-            await write(expiredEntry(for: record, key: key))
-            logger.warning("a hold outlived its lifetime and was charged in full", metadata: ["hold.id": "\(record.hold.id)"])
-        }
-        return overdue.count
-    }
-
-    /// Writes again the ledger rows the store could not take; returns how many are still queued.
-    @discardableResult
-    public func retryUnsettled() async -> Int {
-        let queued = state.withLock { state -> [LedgerEntry] in
-            defer { state.unsettled = [] }
-            return state.unsettled
-        }
-        var landed = 0
-        for (index, entry) in queued.enumerated() {
-            do {
-                let written = try await store.settle(entry)
-                if written, shared != nil {
-                    state.withLock { $0.book.mirrorSettlement(of: Hold(id: entry.holdID, amount: entry.hold, shares: entry.shares), charged: entry.cost) }
-                }
-                landed += 1
-            } catch {
-                // Still unavailable: keep this one and the rest, in order, for the next round.
-                let rest = Array(queued[index...])
-                let remaining = state.withLock { state -> Int in
-                    state.unsettled = rest + state.unsettled
-                    return state.unsettled.count
-                }
-                if landed > 0 { logger.info("queued ledger rows landed", metadata: ["count": "\(landed)"]) }
-                return remaining
-            }
-        }
-        if landed > 0 { logger.info("queued ledger rows landed", metadata: ["count": "\(landed)"]) }
-        return state.withLock { $0.unsettled.count }
-    }
-
-    /// Ledger rows waiting for the store.
-    public var unsettledCount: Int { state.withLock { $0.unsettled.count } }
 
     // MARK: Reads
 

@@ -8,7 +8,7 @@ import Synchronization
 /// row throws `.notFound`, settling is idempotent per hold id, lists are ordered by creation time
 /// then id, spend rows by cost (highest first) then group, and the ledger newest first.
 public final class InMemoryStore: SpendStore {
-    private struct State {
+    struct State {
         var tenants: [String: TenantRecord] = [:]
         var teams: [String: TeamRecord] = [:]
         var users: [String: UserRecord] = [:]
@@ -26,12 +26,12 @@ public final class InMemoryStore: SpendStore {
     }
 
     /// A scope within its tenant.
-    private struct TenantScope: Hashable {
+    struct TenantScope: Hashable {
         var tenantID: String
         var scope: Scope
     }
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     /// Creates an empty store.
     public init() {}
@@ -307,26 +307,6 @@ public final class InMemoryStore: SpendStore {
     /// Every hold not yet settled, oldest first.
     public func openHolds() async throws -> [HoldRecord] {
         state.withLock { Self.ordered(Array($0.holds.values), \.createdAt, \.hold.id) }
-    }
-
-    public func ledgerFacts() async throws -> LedgerFacts {
-        state.withLock { state in
-            var facts = LedgerFacts()
-            facts.recordedSpent = state.usage
-            var rowsPerHold: [HoldID: Int] = [:]
-            for entry in state.ledger {
-                rowsPerHold[entry.holdID, default: 0] += 1
-                for share in entry.shares { facts.ledgerSpent[share, default: .zero] += entry.cost }
-            }
-            for record in state.holds.values {
-                for share in record.hold.shares { facts.openHeld[share, default: .zero] += record.hold.amount }
-            }
-            facts.duplicateSettlements = rowsPerHold.filter { $0.value > 1 }.map(\.key)
-            facts.settledButOpen = state.holds.keys.filter { rowsPerHold[$0] != nil }
-            facts.ledgerRows = Int64(state.ledger.count)
-            facts.openHolds = Int64(state.holds.count)
-            return facts
-        }
     }
 
     /// Spend charged to a budget in the window starting at `windowStart`; zero if none.

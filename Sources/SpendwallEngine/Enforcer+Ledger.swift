@@ -1,0 +1,96 @@
+import Logging
+import SpendwallCore
+import SpendwallStorage
+import Synchronization
+
+// Writing ledger rows (queued and retried when the store cannot take them), and the upkeep the
+// hold reaper runs: retries and expiry.
+extension Enforcer {
+    /// Writes a ledger row; one the store cannot take now is queued and retried until it lands
+    /// (``retryUnsettled()``). Returns whether this call wrote it (false: a row for the hold was
+    /// already there, e.g. another replica charged it as expired, or it is queued).
+    @discardableResult
+    func write(_ entry: LedgerEntry) async -> Bool {
+        do {
+            return try await land(entry)
+        } catch {
+            state.withLock { state in
+                state.statistics.storageFailures += 1
+                state.unsettled.append(entry)
+            }
+            logger.error("could not write a ledger row; retrying until it lands", metadata: [
+                "request.id": "\(entry.requestID)", "hold.id": "\(entry.holdID)", "error": "\(error)",
+            ])
+            return false
+        }
+    }
+
+    /// Writes a ledger row; on a shared store, applies it to the mirrored standings. Returns
+    /// false when a row for the hold was already there.
+    @discardableResult
+    func land(_ entry: LedgerEntry) async throws -> Bool {
+        let written = try await store.settle(entry)
+        if written, shared != nil {
+            state.withLock { $0.book.mirrorSettlement(of: Hold(id: entry.holdID, amount: entry.hold, shares: entry.shares), charged: entry.cost) }
+        }
+        return written
+    }
+
+    // MARK: Expiry and retries
+
+    /// Charges in full every open hold whose lifetime has passed. Returns how many expired.
+    /// On a shared store these are the holds of every replica (a dead replica's included);
+    /// `keys` attributes their rows to teams and users. Two replicas expiring the same hold
+    /// charge it once: the ledger takes one row per hold.
+    @discardableResult
+    public func expireOverdue(keys: [String: KeyRecord] = [:]) async -> Int {
+        let now = clock.nowMillis()
+        if let shared { return await expireOverdue(in: shared, now: now, keys: keys) }
+        let overdue = state.withLock { state -> [(record: HoldRecord, key: KeyRecord)] in
+            var result: [(record: HoldRecord, key: KeyRecord)] = []
+            for open in state.open.values where open.record.expiresAt <= now {
+                if case .settled = state.book.expire(id: open.record.hold.id) {
+                    state.open[open.record.hold.id] = nil
+                    state.statistics.expired += 1
+                    result.append(open)
+                }
+            }
+            return result
+        }
+        for (record, key) in overdue {
+            await write(expiredEntry(for: record, key: key))
+            logger.warning("a hold outlived its lifetime and was charged in full", metadata: ["hold.id": "\(record.hold.id)"])
+        }
+        return overdue.count
+    }
+
+    /// Writes again the ledger rows the store could not take; returns how many are still queued.
+    @discardableResult
+    public func retryUnsettled() async -> Int {
+        let queued = state.withLock { state -> [LedgerEntry] in
+            defer { state.unsettled = [] }
+            return state.unsettled
+        }
+        var landed = 0
+        for (index, entry) in queued.enumerated() {
+            do {
+                try await land(entry)
+                landed += 1
+            } catch {
+                // Still unavailable: keep this one and the rest, in order, for the next round.
+                let rest = Array(queued[index...])
+                let remaining = state.withLock { state -> Int in
+                    state.unsettled = rest + state.unsettled
+                    return state.unsettled.count
+                }
+                if landed > 0 { logger.info("queued ledger rows landed", metadata: ["count": "\(landed)"]) }
+                return remaining
+            }
+        }
+        if landed > 0 { logger.info("queued ledger rows landed", metadata: ["count": "\(landed)"]) }
+        return state.withLock { $0.unsettled.count }
+    }
+
+    /// Ledger rows waiting for the store.
+    public var unsettledCount: Int { state.withLock { $0.unsettled.count } }
+}
