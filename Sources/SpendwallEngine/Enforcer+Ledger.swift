@@ -10,7 +10,11 @@ extension Enforcer {
     /// (``retryUnsettled()``). Returns whether this call wrote it (false: a row for the hold was
     /// already there, e.g. another replica charged it as expired, or it is queued).
     @discardableResult
-    func write(_ entry: LedgerEntry) async -> Bool {
+    /// `counted`: the caller already counted the write in flight, in the same lock that closed
+    /// the hold, so that no moment shows the row neither open nor unsettled.
+    func write(_ entry: LedgerEntry, counted: Bool = false) async -> Bool {
+        if !counted { state.withLock { $0.writesInFlight += 1 } }
+        defer { state.withLock { $0.writesInFlight -= 1 } }
         do {
             return try await land(entry)
         } catch {
@@ -67,30 +71,34 @@ extension Enforcer {
     /// Writes again the ledger rows the store could not take; returns how many are still queued.
     @discardableResult
     public func retryUnsettled() async -> Int {
+        // Taken from the queue and counted in flight in one step: never out of sight.
         let queued = state.withLock { state -> [LedgerEntry] in
-            defer { state.unsettled = [] }
+            defer {
+                state.writesInFlight += state.unsettled.count
+                state.unsettled = []
+            }
             return state.unsettled
         }
         var landed = 0
+        defer { if landed > 0 { logger.info("queued ledger rows landed", metadata: ["count": "\(landed)"]) } }
         for (index, entry) in queued.enumerated() {
             do {
                 try await land(entry)
                 landed += 1
+                state.withLock { $0.writesInFlight -= 1 }
             } catch {
                 // Still unavailable: keep this one and the rest, in order, for the next round.
                 let rest = Array(queued[index...])
-                let remaining = state.withLock { state -> Int in
+                return state.withLock { state -> Int in
+                    state.writesInFlight -= rest.count
                     state.unsettled = rest + state.unsettled
                     return state.unsettled.count
                 }
-                if landed > 0 { logger.info("queued ledger rows landed", metadata: ["count": "\(landed)"]) }
-                return remaining
             }
         }
-        if landed > 0 { logger.info("queued ledger rows landed", metadata: ["count": "\(landed)"]) }
         return state.withLock { $0.unsettled.count }
     }
 
-    /// Ledger rows waiting for the store.
-    public var unsettledCount: Int { state.withLock { $0.unsettled.count } }
+    /// Ledger rows not in the store yet: queued for a retry, or being written now.
+    public var unsettledCount: Int { state.withLock { $0.unsettled.count + $0.writesInFlight } }
 }

@@ -20,6 +20,8 @@ public final class Enforcer: Sendable {
         /// Ledger rows the store could not take yet, retried until they land (exactly once: the
         /// ledger refuses a second row for a hold).
         var unsettled: [LedgerEntry] = []
+        /// Ledger rows being written now (not queued, not in the store yet).
+        var writesInFlight = 0
         /// While a shared store cannot be reached: what is left of the fail-open allowance for
         /// this outage. Nil while the store answers.
         var outageAllowanceLeft: Money?
@@ -219,6 +221,7 @@ public final class Enforcer: Sendable {
             }
             if case .settled(_, _, _, let overHold) = outcome {
                 state.open[holdID] = nil
+                state.writesInFlight += 1
                 state.statistics.settled += 1
                 if settlement.status == .estimated { state.statistics.estimated += 1 }
                 if overHold > .zero { state.statistics.overHold += 1 }
@@ -245,7 +248,7 @@ public final class Enforcer: Sendable {
             latencyMillis: elapsed.milliseconds, startedAt: reservation.startedAt, finishedAt: finished,
             shares: hold.shares, decision: request.decision
         )
-        await write(entry)
+        await write(entry, counted: true)
         return entry
     }
 

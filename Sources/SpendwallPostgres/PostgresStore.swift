@@ -63,17 +63,8 @@ public final class PostgresStore: SpendStore, Sendable {
         do {
             if waitsIndefinitely { return try await body() }
             let timeout = operationTimeout
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw StoreError(.io, "\(action): PostgreSQL did not answer within \(timeout)")
-                }
-                return value
+            return try await Deadline.run(within: timeout, body) {
+                StoreError(.io, "\(action): PostgreSQL did not answer within \(timeout)")
             }
         } catch let error as PostgresTransactionError {
             // What failed inside the transaction (rolled back) decides, as it would outside one.
