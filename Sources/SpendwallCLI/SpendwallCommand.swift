@@ -13,7 +13,7 @@ public struct SpendwallCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ServeCommand.self, DemoCommand.self, TenantsCommand.self, TeamsCommand.self, UsersCommand.self,
-            KeysCommand.self, BudgetsCommand.self, SpendCommand.self, LookupCommand.self, PricesCommand.self,
+            KeysCommand.self, AdminTokensCommand.self, BudgetsCommand.self, SpendCommand.self, LookupCommand.self, PricesCommand.self,
             MigrateCommand.self, CheckLedgerCommand.self, PoliciesCommand.self, AlertsCommand.self, KillCommand.self, UnblockCommand.self, BlocksCommand.self, AuditCommand.self, SimulatorCommand.self,
         ]
     )

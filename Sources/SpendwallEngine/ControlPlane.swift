@@ -34,14 +34,15 @@ public final class ControlPlane: Sendable {
     /// The directory now in force.
     public var directory: Directory { snapshot.withLock { $0.directory } }
 
-    /// Reads keys, budgets and blocks from the store into a fresh snapshot. Of two reloads that
+    /// Reads keys, budgets, blocks, policies and tenant admin tokens from the store into a fresh snapshot. Of two reloads that
     /// overlap, the one started last wins: it read everything the other did.
     @discardableResult
     public func reload() async throws -> Directory {
         let generation = reloads.add(1, ordering: .sequentiallyConsistent).newValue
         let directory = Directory(
             keys: try await store.keys(tenantID: nil), budgets: try await store.budgets(tenantID: nil),
-            blocks: try await store.blocks(tenantID: nil), policies: try await store.policies(tenantID: nil)
+            blocks: try await store.blocks(tenantID: nil), policies: try await store.policies(tenantID: nil),
+            adminTokens: try await store.adminTokens(tenantID: nil)
         )
         snapshot.withLock { installed in
             if generation > installed.generation { installed = Installed(directory: directory, generation: generation) }
@@ -222,7 +223,12 @@ public final class ControlPlane: Sendable {
         let scope = Scope(kind: spec.scope, id: scopeID)
         let existing = try await store.budgets(tenantID: spec.tenant)
         let previous = existing.first { $0.id == spec.id } ?? existing.first { spec.id == nil && $0.scope == scope && $0.period == spec.period }
-        let id = try Self.identifier(spec.id ?? previous?.id ?? "\(spec.scope.rawValue)-\(Self.slug(scopeID))-\(spec.period.rawValue)", field: "budget id")
+        // A tag is not unique across tenants, so a tag budget's generated id names its tenant.
+        let generated = spec.scope == .tag ? "tag-\(spec.tenant)-\(Self.slug(scopeID))" : "\(spec.scope.rawValue)-\(Self.slug(scopeID))"
+        let id = try Self.identifier(spec.id ?? previous?.id ?? "\(generated)-\(spec.period.rawValue)", field: "budget id")
+        if previous == nil, try await store.budgets(tenantID: nil).contains(where: { $0.id == id }) {
+            throw ConfigurationError(.conflict, "budget id '\(id)' is taken by another tenant; give another id")
+        }
         if let thresholds = spec.alertThresholds, thresholds.contains(where: { !(1...1000).contains($0) }) {
             throw ConfigurationError(.invalidValue, "alert_thresholds are percentages from 1 to 1000, got \(thresholds)")
         }
@@ -263,7 +269,7 @@ public final class ControlPlane: Sendable {
 
     /// The tenant a tenant, team, user or key belongs to; `.notFound` if it does not exist, and
     /// tags are refused (`purpose` completes "… a tenant, team, user or key, not a tag").
-    func tenant(of scope: Scope, purpose: String) async throws -> String {
+    public func tenant(of scope: Scope, purpose: String) async throws -> String {
         switch scope.kind {
         case .tenant:
             guard try await store.tenants().contains(where: { $0.id == scope.id }) else { break }
@@ -280,7 +286,7 @@ public final class ControlPlane: Sendable {
         throw ConfigurationError(.notFound, "\(scope.kind.rawValue) '\(scope.id)' does not exist")
     }
 
-    private func requireTenant(_ id: String) async throws {
+    func requireTenant(_ id: String) async throws {
         guard try await store.tenants().contains(where: { $0.id == id }) else {
             throw ConfigurationError(.notFound, "tenant '\(id)' does not exist; create it first")
         }

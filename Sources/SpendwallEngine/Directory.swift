@@ -10,13 +10,18 @@ public struct Directory: Sendable {
     private var budgetsByScope: [ScopeKey: [BudgetRecord]] = [:]
     private var blocksByScope: [ScopeKey: BlockRecord] = [:]
     private var policiesByScope: [ScopeKey: Policy] = [:]
+    /// Tenant admin tokens in force, by secret hash.
+    private var adminTokensByHash: [String: AdminTokenRecord] = [:]
 
     struct ScopeKey: Hashable {
         var tenantID: String
         var scope: Scope
     }
 
-    public init(keys: [KeyRecord] = [], budgets: [BudgetRecord] = [], blocks: [BlockRecord] = [], policies: [PolicyRecord] = []) {
+    public init(
+        keys: [KeyRecord] = [], budgets: [BudgetRecord] = [], blocks: [BlockRecord] = [], policies: [PolicyRecord] = [],
+        adminTokens: [AdminTokenRecord] = []
+    ) {
         for key in keys {
             keysByID[key.id] = key
             if key.status == .active { keysByHash[key.secretHash] = key }
@@ -31,6 +36,14 @@ public struct Directory: Sendable {
         for record in policies {
             policiesByScope[ScopeKey(tenantID: record.tenantID, scope: record.scope)] = record.policy
         }
+        for token in adminTokens where token.isActive {
+            adminTokensByHash[token.secretHash] = token
+        }
+    }
+
+    /// The tenant admin token in force with this secret hash.
+    public func activeAdminToken(secretHash: String) -> AdminTokenRecord? {
+        adminTokensByHash[secretHash]
     }
 
     /// Every block in force.

@@ -155,23 +155,33 @@ extension PostgresStore {
         try await rows(
             "SELECT * FROM ledger WHERE \(tenantID)::TEXT IS NULL OR tenant_id = \(tenantID) ORDER BY started_at DESC, id DESC LIMIT \(Int64(max(0, limit)))",
             "read the ledger"
-        ).map { row in
-            let upstreamStatus: Int64? = try row.value("upstream_status")
-            return try LedgerEntry(
-                requestID: row.value("request_id"), holdID: row.value("hold_id"), keyID: row.value("key_id"), tenantID: row.value("tenant_id"),
-                teamID: row.value("team_id"), userID: row.value("user_id"), tags: Self.decode([String].self, json: row.value("tags")),
-                provider: row.enumeration("provider"), model: row.value("model"), endpoint: row.value("endpoint"),
-                usage: TokenUsage(
-                    input: row.value("input_tokens"), cachedInput: row.value("cached_input_tokens"), cacheWrite: row.value("cache_write_tokens"),
-                    extendedCacheWrite: row.value("extended_cache_write_tokens"), output: row.value("output_tokens"),
-                    reasoning: row.value("reasoning_tokens"), audioInput: row.value("audio_input_tokens"), audioOutput: row.value("audio_output_tokens")
-                ),
-                rates: Self.decode(TokenRates.self, json: row.value("rates")), catalogVersion: row.value("catalog_version"),
-                cost: row.money("cost_nanos"), listCost: row.money("list_cost_nanos"), hold: row.money("hold_nanos"),
-                status: row.enumeration("status"), upstreamStatus: upstreamStatus.map(Int.init), upstreamID: row.value("upstream_id"),
-                latencyMillis: row.value("latency_ms"), startedAt: row.value("started_at"), finishedAt: row.value("finished_at"),
-                shares: Self.decode([HoldShare].self, json: row.value("shares")), decision: row.value("decision")
-            )
-        }
+        ).map(Self.ledgerEntry)
+    }
+
+    /// The newest ledger row of the tenant with this provider response id.
+    public func ledgerEntry(upstreamID: String, tenantID: String) async throws -> LedgerEntry? {
+        try await rows(
+            "SELECT * FROM ledger WHERE tenant_id = \(tenantID) AND upstream_id = \(upstreamID) ORDER BY id DESC LIMIT 1",
+            "find a response in the ledger"
+        ).first.map(Self.ledgerEntry)
+    }
+
+    static func ledgerEntry(_ row: PostgresRandomAccessRow) throws -> LedgerEntry {
+        let upstreamStatus: Int64? = try row.value("upstream_status")
+        return try LedgerEntry(
+            requestID: row.value("request_id"), holdID: row.value("hold_id"), keyID: row.value("key_id"), tenantID: row.value("tenant_id"),
+            teamID: row.value("team_id"), userID: row.value("user_id"), tags: Self.decode([String].self, json: row.value("tags")),
+            provider: row.enumeration("provider"), model: row.value("model"), endpoint: row.value("endpoint"),
+            usage: TokenUsage(
+                input: row.value("input_tokens"), cachedInput: row.value("cached_input_tokens"), cacheWrite: row.value("cache_write_tokens"),
+                extendedCacheWrite: row.value("extended_cache_write_tokens"), output: row.value("output_tokens"),
+                reasoning: row.value("reasoning_tokens"), audioInput: row.value("audio_input_tokens"), audioOutput: row.value("audio_output_tokens")
+            ),
+            rates: Self.decode(TokenRates.self, json: row.value("rates")), catalogVersion: row.value("catalog_version"),
+            cost: row.money("cost_nanos"), listCost: row.money("list_cost_nanos"), hold: row.money("hold_nanos"),
+            status: row.enumeration("status"), upstreamStatus: upstreamStatus.map(Int.init), upstreamID: row.value("upstream_id"),
+            latencyMillis: row.value("latency_ms"), startedAt: row.value("started_at"), finishedAt: row.value("finished_at"),
+            shares: Self.decode([HoldShare].self, json: row.value("shares")), decision: row.value("decision")
+        )
     }
 }

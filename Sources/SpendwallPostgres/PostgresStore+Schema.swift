@@ -175,6 +175,21 @@ extension PostgresStore {
             FOR EACH STATEMENT EXECUTE FUNCTION spendwall_notify_change()
             """
         }),
+        // Tenant admin tokens (announced like keys, so a revocation reaches every replica); the
+        // ledger found by provider response id within a tenant (`previous_response_id`).
+        ("v3-tenant-admin", [
+            """
+            CREATE TABLE admin_tokens (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, tenant_id TEXT NOT NULL, secret_hash TEXT NOT NULL UNIQUE,
+                hint TEXT NOT NULL, created_at BIGINT NOT NULL, revoked_at BIGINT
+            )
+            """,
+            """
+            CREATE TRIGGER admin_tokens_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON admin_tokens
+            FOR EACH STATEMENT EXECUTE FUNCTION spendwall_notify_change()
+            """,
+            "CREATE INDEX ledger_tenant_upstream ON ledger (tenant_id, upstream_id) WHERE upstream_id IS NOT NULL",
+        ]),
     ]
 
     /// Applies the migrations not applied yet; returns their names. Safe to run from several

@@ -201,6 +201,22 @@ extension SQLiteStore {
                 ALTER TABLE budgets ADD COLUMN alert_thresholds TEXT;
                 """)
         }
+        // Tenant admin tokens; the ledger found by provider response id (a Responses API
+        // request's `previous_response_id` is looked up within the caller's tenant).
+        migrator.registerMigration("v7-tenant-admin") { db in
+            try db.execute(sql: """
+                CREATE TABLE admin_tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    hint TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE INDEX ledger_tenant_upstream ON ledger(tenant_id, upstream_id) WHERE upstream_id IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

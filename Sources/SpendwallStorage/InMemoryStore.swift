@@ -13,6 +13,7 @@ public final class InMemoryStore: SpendStore {
         var teams: [String: TeamRecord] = [:]
         var users: [String: UserRecord] = [:]
         var keys: [String: KeyRecord] = [:]
+        var adminTokens: [String: AdminTokenRecord] = [:]
         var budgets: [String: BudgetRecord] = [:]
         var holds: [HoldID: HoldRecord] = [:]
         var ledger: [LedgerEntry] = []
@@ -374,7 +375,7 @@ public final class InMemoryStore: SpendStore {
     }
 
     /// Sorts by creation time, then id in byte order (as SQLite's default collation does).
-    private static func ordered<T>(_ values: [T], _ createdAt: KeyPath<T, Int64>, _ id: KeyPath<T, String>) -> [T] {
+    static func ordered<T>(_ values: [T], _ createdAt: KeyPath<T, Int64>, _ id: KeyPath<T, String>) -> [T] {
         values.sorted { lhs, rhs in
             lhs[keyPath: createdAt] != rhs[keyPath: createdAt]
                 ? lhs[keyPath: createdAt] < rhs[keyPath: createdAt]

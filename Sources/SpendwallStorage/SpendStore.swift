@@ -28,6 +28,14 @@ public protocol SpendStore: Sendable {
     func deleteBudget(id: String) async throws
     func budgets(tenantID: String?) async throws -> [BudgetRecord]
 
+    // MARK: Tenant admin tokens
+    /// Adds a tenant admin token; `.duplicate` if its id or secret hash exists.
+    func insertAdminToken(_ token: AdminTokenRecord) async throws
+    /// Replaces the token with id `token.id`; `.notFound` if there is none.
+    func updateAdminToken(_ token: AdminTokenRecord) async throws
+    /// Tenant admin tokens of one tenant (or all), oldest first.
+    func adminTokens(tenantID: String?) async throws -> [AdminTokenRecord]
+
     // MARK: Policies
     /// Inserts or replaces the policy of a scope.
     func upsertPolicy(_ record: PolicyRecord) async throws
@@ -82,6 +90,9 @@ public protocol SpendStore: Sendable {
     func spend(_ query: SpendQuery) async throws -> [SpendRow]
     /// Ledger rows, newest first.
     func ledger(tenantID: String?, limit: Int) async throws -> [LedgerEntry]
+    /// The newest ledger row of `tenantID` whose provider response id is `upstreamID`; nil when
+    /// that tenant has none (another tenant's row never answers).
+    func ledgerEntry(upstreamID: String, tenantID: String) async throws -> LedgerEntry?
     /// Spend, holds and ledger totals read in one snapshot, for ``LedgerCheck``.
     func ledgerFacts() async throws -> LedgerFacts
 }

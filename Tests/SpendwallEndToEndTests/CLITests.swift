@@ -69,5 +69,32 @@ extension EndToEnd {
                 #expect(unknownTenant.exitCode != 0)
             }
         }
+
+        @Test("spendwall admin-tokens creates a tenant admin token; every command run with it sees only that tenant; revoked, it opens nothing")
+        func tenantAdminTokenCommands() async throws {
+            try await withGateway { gateway, scratch in
+                let acme = try await gateway.makeAccount("cli-a")
+                let globex = try await gateway.makeAccount("cli-b")
+                let created = try SpendwallCommand.run(["admin-tokens", "create", "--tenant", acme.tenant, "--name", "finops", "--json"], home: scratch.home)
+                #expect(created.exitCode == 0, "\(created.stderr)")
+                let object = try #require(jsonObject(created.stdout), "not JSON: \(created.stdout)")
+                let secret = try #require(object["secret"] as? String)
+                let tokenID = try #require((object["token"] as? [String: Any])?["id"] as? String)
+
+                let asTenant = ["SPENDWALL_ADMIN_TOKEN": secret]
+                let keys = try SpendwallCommand.run(["keys", "list"], home: scratch.home, extraEnvironment: asTenant)
+                #expect(keys.exitCode == 0, "\(keys.stderr)")
+                #expect(keys.stdout.contains(acme.keyID) && !keys.stdout.contains(globex.keyID), "\(keys.stdout)")
+                let foreign = try SpendwallCommand.run(["keys", "revoke", globex.keyID], home: scratch.home, extraEnvironment: asTenant)
+                #expect(foreign.exitCode != 0 && foreign.stderr.contains("does not exist"), "\(foreign.stderr)")
+                let listed = try SpendwallCommand.run(["admin-tokens", "list"], home: scratch.home)
+                #expect(listed.stdout.contains(tokenID) && listed.stdout.contains("active") && !listed.stdout.contains(secret), "\(listed.stdout)")
+
+                #expect(try SpendwallCommand.run(["admin-tokens", "revoke", tokenID], home: scratch.home).exitCode == 0)
+                let after = try SpendwallCommand.run(["keys", "list"], home: scratch.home, extraEnvironment: asTenant)
+                #expect(after.exitCode != 0)
+                #expect(try SpendwallCommand.run(["admin-tokens", "list"], home: scratch.home).stdout.contains("revoked"))
+            }
+        }
     }
 }

@@ -201,7 +201,7 @@ extension EndToEnd.OnPostgres {
         }
     }
 
-    @Test("a block, a revoked key and a changed budget made on one replica take effect on the others within a second")
+    @Test("a block, a revoked key, a changed budget and a tenant admin token made or revoked on one replica take effect on the others within a second")
     func changesReachEveryReplica() async throws {
         try await Replicas.with(2, extraConfig: "simulator: { inter_chunk_delay_ms: 100 }\n") { replicas in
             let (first, second) = (replicas.first, replicas.gateways[1])
@@ -237,6 +237,18 @@ extension EndToEnd.OnPostgres {
             try await first.admin(.POST, "/keys/\(account.keyID)/revoke")
             try await Task.sleep(for: .seconds(1))
             #expect(try await second.chat(secret: account.secret).status == 401)
+
+            // A tenant admin token made on one replica opens the other's admin API for its
+            // tenant only, until it is revoked on the first.
+            let created = try await first.admin(.POST, "/admin-tokens", json: ["tenant": account.tenant]).object
+            let token = try #require(created["secret"] as? String)
+            let tokenID = try #require((created["token"] as? [String: Any])?["id"] as? String)
+            let keysOnSecond = { try await HTTP.request(.GET, second.adminURL + "/admin/v1/keys", headers: [("authorization", "Bearer \(token)")]) }
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await keysOnSecond().status == 200)
+            try await first.admin(.POST, "/admin-tokens/\(tokenID)/revoke")
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await keysOnSecond().status == 401)
         }
     }
 }
