@@ -12,14 +12,21 @@ public struct AdmissionInput: Sendable, Hashable {
     public var choices: Int64
     /// False for endpoints that produce no output tokens (embeddings).
     public var producesOutput: Bool
+    /// Input tokens the provider adds from state it keeps (the conversation a Responses API
+    /// `previous_response_id` continues), which the body does not carry.
+    public var priorContextTokens: Int64
 
-    public init(bodyBytes: Int64, hasMedia: Bool, requestedOutputCap: Int64?, defaultOutputCap: Int64, choices: Int64, producesOutput: Bool) {
+    public init(
+        bodyBytes: Int64, hasMedia: Bool, requestedOutputCap: Int64?, defaultOutputCap: Int64, choices: Int64, producesOutput: Bool,
+        priorContextTokens: Int64 = 0
+    ) {
         self.bodyBytes = bodyBytes
         self.hasMedia = hasMedia
         self.requestedOutputCap = requestedOutputCap
         self.defaultOutputCap = defaultOutputCap
         self.choices = choices
         self.producesOutput = producesOutput
+        self.priorContextTokens = priorContextTokens
     }
 }
 
@@ -53,6 +60,7 @@ extension AdmissionPlan {
     /// byte of text, so a body of `b` bytes holds at most `b` tokens of text (the JSON syntax
     /// around the text more than covers chat framing tokens). Media parts are priced by tiles
     /// or seconds, not bytes, so a body with media is bounded by the model's context window.
+    /// Context the provider keeps (`priorContextTokens`) is added, as its ledger row counted it.
     public static func make(input: AdmissionInput, model: ModelPrice) throws(AdmissionError) -> AdmissionPlan {
         let maxOutput = model.maxOutputTokens ?? fallbackMaxOutputTokens
         let outputCap: Int64
@@ -76,7 +84,7 @@ extension AdmissionPlan {
         guard input.choices >= 1 else {
             throw AdmissionError(message: "the number of choices must be at least 1, got \(input.choices)")
         }
-        var inputBound = input.bodyBytes.saturatingAdding(framingAllowance)
+        var inputBound = input.bodyBytes.saturatingAdding(framingAllowance).saturatingAdding(max(0, input.priorContextTokens))
         if input.hasMedia {
             inputBound = max(inputBound, model.maxInputTokens ?? 2_000_000)
         } else if let maxInput = model.maxInputTokens {

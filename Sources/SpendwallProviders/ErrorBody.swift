@@ -12,13 +12,15 @@ public import SpendwallCore
 public enum ErrorBody {
     /// Builds an error body.
     ///
-    /// - OpenAI: `{"error":{"message","type","param":null,"code"}}`, `code` = `type`.
+    /// - OpenAI: `{"error":{"message","type","param","code"}}`: `param` and `code` from `extra`
+    ///   when it has them (OpenAI's own errors name both), else null and `type`.
     /// - Anthropic: `{"type":"error","error":{"type","message"}}`.
     /// - Gemini: `{"error":{"code":status,"message","status":GOOGLE_STATUS,"details":[ErrorInfo]}}`,
     ///   with `type` as the `ErrorInfo` reason.
     ///
     /// - Parameter extra: string fields (budget name, limit…) added inside the error object; they
-    ///   never replace the dialect's own fields. For Gemini they also go in the `ErrorInfo` metadata.
+    ///   never replace the dialect's own fields (except OpenAI's `param` and `code`, above). For
+    ///   Gemini they also go in the `ErrorInfo` metadata.
     public static func make(provider: ProviderKind, status: Int, type: String, message: String, extra: [String: String] = [:]) -> ByteBuffer {
         var error: [String: Any] = extra
         let root: [String: Any]
@@ -26,8 +28,8 @@ public enum ErrorBody {
         case .openai:
             error["message"] = message
             error["type"] = type
-            error["param"] = NSNull()
-            error["code"] = type
+            error["param"] = extra["param"] ?? NSNull()
+            error["code"] = extra["code"] ?? type
             root = ["error": error]
         case .anthropic:
             error["type"] = type

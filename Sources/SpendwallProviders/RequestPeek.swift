@@ -29,6 +29,9 @@ public struct RequestPeek: Sendable, Hashable {
     /// `priority`, `scale`) or Gemini's `serviceTier` / `service_tier` (`standard`, `flex`,
     /// `priority`, or `SERVICE_TIER_…`); nil when absent or null, and for Anthropic.
     public var serviceTier: String?
+    /// The Responses API's `previous_response_id`: the conversation so far, kept by the provider
+    /// and billed as input of this request although the body does not carry it.
+    public var previousResponseID: String?
 
     /// Creates a peek.
     public init(
@@ -41,7 +44,8 @@ public struct RequestPeek: Sendable, Hashable {
         hasMedia: Bool = false,
         messageCount: Int = 0,
         bodyByteCount: Int = 0,
-        serviceTier: String? = nil
+        serviceTier: String? = nil,
+        previousResponseID: String? = nil
     ) {
         self.endpoint = endpoint
         self.model = model
@@ -53,5 +57,6 @@ public struct RequestPeek: Sendable, Hashable {
         self.messageCount = messageCount
         self.bodyByteCount = bodyByteCount
         self.serviceTier = serviceTier
+        self.previousResponseID = previousResponseID
     }
 }

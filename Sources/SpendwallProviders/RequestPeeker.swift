@@ -69,6 +69,15 @@ public enum RequestPeeker {
             peek.outputCap = try fields.cap(["max_output_tokens"])
             peek.messageCount = try fields.count(["input"])
             peek.serviceTier = try fields.string(["service_tier"])
+            peek.previousResponseID = try fields.string(["previous_response_id"])
+            // A stored conversation's tokens are billed as input but neither carried in the body
+            // nor in this tenant's ledger: its cost cannot be bounded, nor its owner checked.
+            if let conversation = try fields.member(["conversation"]), conversation.kind != .null {
+                throw .invalidRequest(
+                    "`conversation` is not supported through Spendwall: a conversation stored at the provider cannot be budgeted. Send the input, or chain responses with `previous_response_id`.",
+                    field: "conversation"
+                )
+            }
         case .openaiEmbeddings:
             peek.messageCount = try fields.count(["input"])
         case .anthropicMessages:

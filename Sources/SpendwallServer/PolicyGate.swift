@@ -32,6 +32,8 @@ struct PolicyGate {
     let peek: RequestPeek
     let body: ByteBuffer
     let catalog: PriceCatalog
+    /// Input tokens of the stored conversation the request continues (`previous_response_id`).
+    var priorContextTokens: Int64 = 0
 
     var provider: ProviderKind { endpoint.provider }
 
@@ -72,7 +74,7 @@ struct PolicyGate {
             throw GatewayError(.badRequest, "model_not_priced", "The model '\(route.model)' has no price in Spendwall's catalog (\(catalog.version)), so its cost cannot be bounded. Check the name with `spendwall lookup --model \(route.model)`, or price it under `prices:` in the config.")
         }
         do {
-            try policy.check(outputCap: peek.outputCap, choices: peek.choices, estimatedInputTokens: Self.estimatedInputTokens(bodyBytes: body.readableBytes))
+            try policy.check(outputCap: peek.outputCap, choices: peek.choices, estimatedInputTokens: Self.estimatedInputTokens(bodyBytes: body.readableBytes).saturatingAdding(priorContextTokens))
         } catch {
             throw GatewayError(policy: error)
         }
@@ -84,7 +86,8 @@ struct PolicyGate {
             plan = try AdmissionPlan.make(
                 input: AdmissionInput(
                     bodyBytes: Int64(body.readableBytes), hasMedia: peek.hasMedia, requestedOutputCap: peek.outputCap,
-                    defaultOutputCap: defaultCap, choices: peek.choices, producesOutput: endpoint != .openaiEmbeddings
+                    defaultOutputCap: defaultCap, choices: peek.choices, producesOutput: endpoint != .openaiEmbeddings,
+                    priorContextTokens: priorContextTokens
                 ),
                 model: price.served(at: serviceTier)
             )

@@ -53,9 +53,11 @@ struct ProxyHandler: Sendable {
         }
         let tags = try attributionTags(request, key: key)
         let policy = directory.policy(for: key)
+        var priorContext: Int64 = 0
+        if let previous = peek.previousResponseID { priorContext = try await priorContextTokens(of: previous, key: key) }
         let gate = PolicyGate(
             gateway: gateway, policy: policy, key: key, endpoint: endpoint, peek: peek, body: body,
-            catalog: gateway.catalog.current
+            catalog: gateway.catalog.current, priorContextTokens: priorContext
         )
         var admission = try gate.admit(gate.route(requestedTier: request.headers[.spendwallTier]))
         let budgets = directory.budgets(for: key, tags: tags)

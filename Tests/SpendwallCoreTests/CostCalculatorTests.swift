@@ -251,4 +251,18 @@ struct CostCalculatorTests {
         // A media body is bounded by the context window, every token at the audio input rate.
         #expect(plan?.hold == Money(nanodollars: 128_000 * 32 + 6_400))
     }
+
+    @Test func theHoldCoversTheStoredConversationUpToTheContextWindow() throws {
+        func plan(prior: Int64) throws -> AdmissionPlan {
+            try AdmissionPlan.make(
+                input: AdmissionInput(bodyBytes: 100, hasMedia: false, requestedOutputCap: 10, defaultOutputCap: 10, choices: 1, producesOutput: true, priorContextTokens: prior),
+                model: Self.model
+            )
+        }
+        #expect(try plan(prior: 0).inputTokenBound == 164)
+        #expect(try plan(prior: 5_000).inputTokenBound == 5_164)
+        #expect(try plan(prior: 5_000).hold > plan(prior: 0).hold)
+        // The provider cannot read more than the context window, however long the conversation.
+        #expect(try plan(prior: 10_000_000).inputTokenBound == 128_000)
+    }
 }

@@ -71,6 +71,18 @@ import Testing
         #expect(try peek(#"{"model":"o3","input":"Hi"}"#, .openaiResponses).messageCount == 1)
     }
 
+    @Test func responsesStoredState() throws {
+        #expect(try peek(#"{"model":"o3","input":"Hi","previous_response_id":"resp_\u0061bc"}"#, .openaiResponses).previousResponseID == "resp_abc")
+        #expect(try peek(#"{"model":"o3","input":"Hi","previous_response_id":null}"#, .openaiResponses).previousResponseID == nil)
+        #expect(try peek(#"{"model":"gpt-4o","messages":[],"previous_response_id":"resp_x"}"#, .openaiChatCompletions).previousResponseID == nil)
+        #expect(error(#"{"model":"o3","input":"Hi","previous_response_id":7}"#, .openaiResponses)?.message.contains("previous_response_id") == true)
+        #expect(error(#"{"model":"o3","input":"Hi","previous_response_id":"a","previous_response_id":"b"}"#, .openaiResponses) != nil)
+        // A conversation stored at the provider cannot be bounded: refused, whatever its form.
+        #expect(error(#"{"model":"o3","input":"Hi","conversation":"conv_1"}"#, .openaiResponses)?.message.contains("conversation") == true)
+        #expect(error(#"{"model":"o3","input":"Hi","conversation":{"id":"conv_1"}}"#, .openaiResponses) != nil)
+        #expect(try peek(#"{"model":"o3","input":"Hi","conversation":null}"#, .openaiResponses).previousResponseID == nil)
+    }
+
     @Test func embeddings() throws {
         let result = try peek(#"{"model":"text-embedding-3-small","input":["a","b","c"],"max_tokens":"ignored"}"#, .openaiEmbeddings)
         #expect(result.outputCap == nil)
