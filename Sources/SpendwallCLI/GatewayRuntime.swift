@@ -163,9 +163,10 @@ struct GatewayRuntime {
         )
         // Services shut down in reverse order: the data plane first (stop accepting, drain and
         // settle streams), then admin, then the reaper.
-        // Replicas sharing a store hear of each other's control-plane changes.
+        // Replicas sharing a store hear of each other's control-plane changes,
+        // and write ledger rows after the answer (a settlement is a database round trip).
         let followers: [any Service] = (controlPlane.store as? any SharedBudgetStore).map {
-            [ChangeFollower(store: $0, controlPlane: controlPlane, logger: logger)]
+            [ChangeFollower(store: $0, controlPlane: controlPlane, logger: logger), LedgerWriter(enforcer: enforcer)]
         } ?? []
         let group = ServiceGroup(configuration: .init(
             services: (storeServices + followers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [

@@ -29,15 +29,42 @@ extension Enforcer {
         }
     }
 
-    /// Writes a ledger row; on a shared store, applies it to the mirrored standings. Returns
-    /// false when a row for the hold was already there.
+    /// Writes a ledger row; on a shared store, applies it to the mirrored standings and, since
+    /// the store answered, ends an outage (reservations ask it again at once). Returns false when
+    /// a row for the hold was already there.
     @discardableResult
     func land(_ entry: LedgerEntry) async throws -> Bool {
         let written = try await store.settle(entry)
-        if written, shared != nil {
-            state.withLock { $0.book.mirrorSettlement(of: Hold(id: entry.holdID, amount: entry.hold, shares: entry.shares), charged: entry.cost) }
+        if shared != nil {
+            state.withLock { state in
+                state.storeQuietUntil = 0
+                state.outageAllowanceLeft = nil
+                if written { state.book.mirrorSettlement(of: Hold(id: entry.holdID, amount: entry.hold, shares: entry.shares), charged: entry.cost) }
+            }
         }
         return written
+    }
+
+    // MARK: Writing after the answer
+
+    /// On a shared store, from now on `settle` hands ledger rows over instead of writing them
+    /// before it returns: they come out of the returned stream, which ends after
+    /// ``stopDeferring()`` once every row handed over has come out. Nil on a local store, whose
+    /// group commit is cheaper than a task switch.
+    func startDeferring() -> AsyncStream<LedgerEntry>? {
+        guard shared != nil else { return nil }
+        let (rows, continuation) = AsyncStream<LedgerEntry>.makeStream()
+        state.withLock { $0.deferredRows = continuation }
+        return rows
+    }
+
+    /// `settle` writes rows itself again; the stream of rows handed over ends.
+    func stopDeferring() {
+        let continuation = state.withLock { state in
+            defer { state.deferredRows = nil }
+            return state.deferredRows
+        }
+        continuation?.finish()
     }
 
     // MARK: Expiry and retries

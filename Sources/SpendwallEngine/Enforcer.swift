@@ -28,6 +28,9 @@ public final class Enforcer: Sendable {
         /// After a shared store failed to answer: until when reservations skip it (fail fast)
         /// rather than each wait out its timeout. The first one after this probes it again.
         var storeQuietUntil: Int64 = 0
+        /// While a ``LedgerWriter`` runs (shared store): where settled rows go to be written after
+        /// the answer, instead of before it.
+        var deferredRows: AsyncStream<LedgerEntry>.Continuation?
     }
 
     let state = Mutex(State())
@@ -208,11 +211,11 @@ public final class Enforcer: Sendable {
         }
         if settlement.status == .estimated || settlement.status == .killed { actual = min(actual, reservation.record.hold.amount) }
         let holdID = reservation.record.hold.id
-        let outcome = state.withLock { state -> BudgetBook.SettleOutcome in
+        let (outcome, deferredRows) = state.withLock { state -> (BudgetBook.SettleOutcome, AsyncStream<LedgerEntry>.Continuation?) in
             let outcome: BudgetBook.SettleOutcome
             if shared != nil {
                 // The store closes the hold; here only this replica's record of it goes.
-                guard let open = state.open[holdID] else { return .alreadySettled }
+                guard let open = state.open[holdID] else { return (.alreadySettled, nil) }
                 let hold = open.record.hold
                 let charged = min(max(actual, .zero), hold.amount)
                 outcome = .settled(hold: hold, charged: charged, released: hold.amount - charged, overHold: max(.zero, actual - hold.amount))
@@ -226,7 +229,7 @@ public final class Enforcer: Sendable {
                 if settlement.status == .estimated { state.statistics.estimated += 1 }
                 if overHold > .zero { state.statistics.overHold += 1 }
             }
-            return outcome
+            return (outcome, state.deferredRows)
         }
         guard case .settled(let hold, let charged, _, let overHold) = outcome else { return nil }
         if overHold > .zero {
@@ -248,6 +251,9 @@ public final class Enforcer: Sendable {
             latencyMillis: elapsed.milliseconds, startedAt: reservation.startedAt, finishedAt: finished,
             shares: hold.shares, decision: request.decision
         )
+        // Handed to the ledger writer, the row is written after the answer; if the writer has
+        // just stopped, it is written here.
+        if let deferredRows, case .enqueued = deferredRows.yield(entry) { return entry }
         await write(entry, counted: true)
         return entry
     }

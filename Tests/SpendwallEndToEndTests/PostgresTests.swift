@@ -77,5 +77,26 @@ extension EndToEnd {
             #expect(check.exitCode == 0 && check.stdout.contains("2 ledger rows, 0 open holds"), "\(check.stdout) \(check.stderr)")
             try await Self.dropDatabase(url)
         }
+
+        @Test("on SIGTERM every ledger row written after its answer lands before the gateway exits: one row per answered request, no open hold")
+        func gracefulStopWritesEveryRow() async throws {
+            let url = try await Self.freshDatabase()
+            let answered = try await withGateway(configYAML: "database: \(url)\n") { gateway, _ in
+                let account = try await gateway.makeAccount("drain")
+                let answered = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<64 { group.addTask { try await gateway.chat(secret: account.secret).status } }
+                    var ok = 0
+                    for try await status in group where status == 200 { ok += 1 }
+                    return ok
+                }
+                // At once: the last rows are still being written.
+                gateway.stop()
+                return answered
+            }
+            #expect(answered == 64)
+            let check = try SpendwallCommand.run(["check-ledger", "--database", url], home: FileManager.default.temporaryDirectory)
+            #expect(check.exitCode == 0 && check.stdout.contains("\(answered) ledger rows, 0 open holds"), "\(check.stdout) \(check.stderr)")
+            try await Self.dropDatabase(url)
+        }
     }
 }
