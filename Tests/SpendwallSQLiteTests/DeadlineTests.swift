@@ -11,14 +11,15 @@ struct DeadlineTests {
         let started = ContinuousClock.now
         await #expect(throws: TimedOut.self) {
             _ = try await Deadline.run(within: .milliseconds(100), {
-                // Waits 3 s whatever happens, like a query on a connection the server dropped.
+                // Waits 10 s whatever happens, like a query on a connection the server dropped.
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                    DispatchQueue.global().asyncAfter(deadline: .now() + 3) { continuation.resume() }
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 10) { continuation.resume() }
                 }
                 return 1
             }, timedOut: { TimedOut() })
         }
-        #expect(ContinuousClock.now - started < .seconds(1))
+        // Long before the operation ends (a loaded CI machine may be slow to wake the caller).
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test("an operation that answers in time gives its value or its error")
