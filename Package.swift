@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "spendwall", targets: ["spendwall"]),
+        .executable(name: "spendwall-fake-engine", targets: ["SpendwallFakeEngine"]),
         .library(name: "SpendwallCore", targets: ["SpendwallCore"]),
     ],
     dependencies: [
@@ -42,9 +43,13 @@ let package = Package(
         .target(
             name: "SpendwallCatalog",
             dependencies: ["SpendwallCore"],
-            resources: [.copy("Resources/litellm-prices.json")],
+            resources: [
+                .copy("Resources/litellm-prices.json"), .copy("Resources/gpu-prices.csv"), .copy("Resources/gpu-models.csv"),
+            ],
             swiftSettings: strict
         ),
+        // Reads an inference engine's Prometheus metrics and prices what it served (`spendwall measure`).
+        .target(name: "SpendwallMeasure", dependencies: ["SpendwallCore"], swiftSettings: strict),
         .target(
             name: "SpendwallStorage",
             dependencies: ["SpendwallCore"],
@@ -110,7 +115,7 @@ let package = Package(
             name: "SpendwallCLI",
             dependencies: [
                 "SpendwallCore", "SpendwallProviders", "SpendwallStorage", "SpendwallSQLite", "SpendwallPostgres", "SpendwallEngine",
-                "SpendwallServer", "SpendwallCatalog", "SpendwallSimulator",
+                "SpendwallServer", "SpendwallCatalog", "SpendwallSimulator", "SpendwallMeasure",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -121,6 +126,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        // Test support: a stand-in for vLLM (OpenAI API, /metrics, a child process), for tests without a GPU.
+        .executableTarget(
+            name: "SpendwallFakeEngine",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -142,6 +153,12 @@ let package = Package(
         .testTarget(
             name: "SpendwallProvidersTests",
             dependencies: ["SpendwallProviders", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SpendwallMeasureTests",
+            dependencies: ["SpendwallMeasure", "SpendwallCore"],
+            resources: [.copy("Fixtures")],
             swiftSettings: strict
         ),
         .testTarget(

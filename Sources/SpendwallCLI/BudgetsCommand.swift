@@ -121,13 +121,16 @@ struct SpendCommand: AsyncParsableCommand {
             let rows = try await AdminClient.make(options: admin).send(.GET, "/spend?" + query.joined(separator: "&")) as? [[String: Any]] ?? []
             if admin.json { Output.printJSON(rows); return }
             Output.printTable(
-                [by.uppercased(), "REQUESTS", "INPUT", "CACHED", "OUTPUT", "REASONING", "AUDIO IN", "AUDIO OUT", "COST"],
+                [by.uppercased(), "REQUESTS", "INPUT", "CACHED", "OUTPUT", "REASONING", "AUDIO IN", "AUDIO OUT", "API COST", "GPU TIME", "COST"],
                 rows.map { row in
                     let usage = row["usage"] as? [String: Any] ?? [:]
+                    let total = (row["cost"] as? NSNumber)?.int64Value ?? 0
+                    let gpu = (row["gpu_time_cost"] as? NSNumber)?.int64Value ?? 0
                     return [
                         Output.string(row["group"]), Output.string(row["requests"]), Output.string(usage["input"]),
                         Output.string(usage["cached_input"]), Output.string(usage["output"]), Output.string(usage["reasoning"]),
-                        Output.string(usage["audio_input"]), Output.string(usage["audio_output"]), Output.dollars(row["cost"]),
+                        Output.string(usage["audio_input"]), Output.string(usage["audio_output"]),
+                        Output.dollars(NSNumber(value: total - gpu)), Output.dollars(NSNumber(value: gpu)), Output.dollars(row["cost"]),
                     ]
                 }
             )

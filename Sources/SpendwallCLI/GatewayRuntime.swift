@@ -108,6 +108,7 @@ struct GatewayRuntime {
     ) async throws {
         let importedPath = home.importedPricesPath
         let overrides = configuration.prices
+        let deployments = DeploymentRoutes()
         let gateway = try Gateway(
             configuration: configuration, enforcer: enforcer, controlPlane: controlPlane, catalog: catalog,
             simulatorURL: simulatorURL, environment: ProcessInfo.processInfo.environment,
@@ -120,7 +121,14 @@ struct GatewayRuntime {
                 try data.write(to: URL(fileURLWithPath: importedPath), options: .atomic)
                 catalog.replace(with: next)
                 return next.version
-            }
+            },
+            deployments: deployments
+        )
+        let sentinel = Sentinel(
+            store: controlPlane.store, enforcer: enforcer, controlPlane: controlPlane, clock: SystemWallClock(), settings: configuration.sentinel,
+            prices: try configuration.gpuPriceTable(today: String(ISOTime.format(millis: SystemWallClock().nowMillis()).prefix(10))),
+            logDirectory: home.url.appendingPathComponent("deployments").path, routes: deployments, logger: logger,
+            probe: { port, path in await EngineHealth.check(port: port, path: path) }
         )
         let webhooks: [(url: String, secret: String)]
         do {
@@ -153,7 +161,7 @@ struct GatewayRuntime {
             logger: quietLogger
         )
         let adminPlane = Application(
-            router: AdminRouter.make(gateway: gateway, adminToken: adminToken, alerts: alerts),
+            router: AdminRouter.make(gateway: gateway, adminToken: adminToken, alerts: alerts, sentinel: sentinel),
             configuration: .init(address: .hostname(adminHost, port: adminPort), serverName: "spendwall-admin"),
             onServerRunning: { channel in
                 ports.setAdmin(channel.localAddress?.port ?? adminPort)
@@ -173,6 +181,7 @@ struct GatewayRuntime {
                 .init(service: HoldReaper(enforcer: enforcer) { controlPlane.directory.keysByID }),
                 .init(service: alerts),
                 .init(service: dispatcher),
+                .init(service: sentinel),
                 .init(service: adminPlane),
                 .init(service: dataPlane),
             ],

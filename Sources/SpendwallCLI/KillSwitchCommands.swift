@@ -22,29 +22,56 @@ struct BlockTarget: ParsableArguments {
     }
 }
 
-/// `spendwall kill key|user|team|tenant ID --reason …`.
+/// `spendwall kill key|user|team|tenant ID --reason …`, or `spendwall kill DEPLOYMENT_ID --reason …`.
 struct KillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "kill", abstract: "Block a key, user, team or tenant at once (kill switch).",
+        commandName: "kill", abstract: "Block a key, user, team or tenant at once (kill switch), or stop a deployment.",
         discussion: """
             New requests of the scope get 403 key_blocked with the reason; its streams in flight end \
             within a second with an error event and are charged for what was streamed. The block and \
             who set it go into the audit log (`spendwall audit`); lift it with `spendwall unblock`.
 
-            Example: spendwall kill team research --reason "runaway agent loop"
+            Given a deployment id (dep_…), stops that self-hosted engine the way an exhausted budget \
+            does (SIGTERM to its process group, the grace period, SIGKILL), charges its GPU time up to \
+            then and records who stopped it and why.
+
+            Examples:
+              spendwall kill team research --reason "runaway agent loop"
+              spendwall kill dep_3f9a1c2b7d4e --reason overspend
             """
     )
-    @OptionGroup var target: BlockTarget
+    @Argument(help: "key, user, team or tenant, followed by its id; or a deployment id (dep_…).") var scopeOrDeployment: String
+    @Argument(help: "The id of the key, user, team or tenant.") var id: String?
+    @Option(help: "Why (required; kept in the audit log, and shown to refused callers when blocking).") var reason: String
+    @Option(name: .customLong("by"), help: "Who is acting, for the audit log (default: user@host).") var actor: String?
     @OptionGroup var admin: AdminOptions
 
     func run() async throws {
         try await CLIError.reporting {
-            let result = try await AdminClient.make(options: admin).send(.POST, "/blocks", body: target.body) as? [String: Any] ?? [:]
+            let client = try AdminClient.make(options: admin)
+            if scopeOrDeployment.hasPrefix("dep_") {
+                guard id == nil else { throw CLIError("a deployment is stopped by its id alone: spendwall kill \(scopeOrDeployment) --reason …", exitCode: .usage) }
+                let status = try await client.send(.POST, "/deployments/\(scopeOrDeployment)/kill", body: ["reason": reason, "actor": actorName]) as? [String: Any] ?? [:]
+                if admin.json { Output.printJSON(status); return }
+                for line in DeploymentText.detail(status) { print(line) }
+                return
+            }
+            guard let scope = BlockableScope(rawValue: scopeOrDeployment), let id else {
+                throw CLIError("give key, user, team or tenant and its id, or a deployment id (dep_…)", exitCode: .usage)
+            }
+            let body: [String: Any] = ["scope": scope.rawValue, "id": id, "reason": reason, "actor": actorName]
+            let result = try await client.send(.POST, "/blocks", body: body) as? [String: Any] ?? [:]
             if admin.json { Output.printJSON(result); return }
             let cut = (result["streams_cut"] as? NSNumber)?.intValue ?? 0
-            print("blocked \(target.scope.rawValue) \(target.id): \(target.reason)")
+            print("blocked \(scope.rawValue) \(id): \(reason)")
             print("streams cut: \(cut)")
         }
+    }
+
+    var actorName: String {
+        let process = ProcessInfo.processInfo
+        let user = process.environment["USER"].flatMap { $0.isEmpty ? nil : $0 } ?? process.userName
+        return actor ?? "\(user)@\(process.hostName)"
     }
 }
 

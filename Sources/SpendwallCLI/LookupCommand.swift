@@ -6,20 +6,41 @@ import SpendwallCatalog
 import SpendwallCore
 import SpendwallEngine
 
-/// `spendwall lookup --model NAME`: the prices the gateway would charge.
+/// `spendwall lookup --model NAME`: the prices the gateway would charge; `--gpu` and `--fit`:
+/// what GPU time costs and which GPUs hold a model.
 struct LookupCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lookup", abstract: "Print the prices the gateway would use for a model.",
-        discussion: "Example: spendwall lookup --model gpt-4o-mini --json"
+        commandName: "lookup", abstract: "Print the prices the gateway would use for a model, or GPU hourly prices.",
+        discussion: """
+            Examples:
+              spendwall lookup --model gpt-4o-mini --json
+              spendwall lookup --gpu h100 --budget 5
+              spendwall lookup --gpu nvidia-l4 --provider aws --spot
+              spendwall lookup --fit TinyLlama/TinyLlama-1.1B-Chat-v1.0
+              spendwall lookup --fit 70b
+            """
     )
-    @Option(help: "Model name as a client sends it.") var model: String
-    @Option(help: "openai, anthropic or gemini (default: every provider that prices the name).") var provider: String?
+    @Option(help: "Model name as a client sends it.") var model: String?
+    @Option(help: "A GPU (nvidia-l4, h100, a100-80gb, …): its hourly prices, cheapest first.") var gpu: String?
+    @Option(help: "A model name with its size (Qwen2.5-7B-Instruct) or a parameter count (7b, 70B, 1.1b): the GPUs that hold it.") var fit: String?
+    @Option(help: "With --model: openai, anthropic or gemini; with --gpu: aws, gcp, azure, lambda, runpod, coreweave, vast or your own.") var provider: String?
+    @Flag(help: "With --gpu: spot prices instead of on-demand.") var spot = false
+    @Option(help: "With --gpu: the hours each option buys for this many dollars.") var budget: String?
     @Option(help: "YAML configuration file (for operator prices).") var config: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
         try await CLIError.reporting {
             let configuration = try ConfigurationLoader.load(path: config)
+            let chosen = [model, gpu, fit].compactMap { $0 }.count
+            guard chosen == 1 else { throw CLIError("give one of --model, --gpu or --fit", exitCode: .usage) }
+            if gpu != nil || fit != nil {
+                let table = try configuration.gpuPriceTable(today: GPULookup.today())
+                if let gpu { try GPULookup(table: table, json: json).prices(gpu: gpu, provider: provider, spot: spot, budget: budget) }
+                if let fit { try GPULookup(table: table, json: json).fit(fit, spot: spot) }
+                return
+            }
+            guard let model else { return }
             let runtime = GatewayRuntime(configuration: configuration, home: SpendwallHome(), logger: .init(label: "lookup")) { _, _, _, _ in }
             let catalog = try runtime.loadCatalog()
             let providers: [ProviderKind]

@@ -210,6 +210,7 @@ public final class Enforcer: Sendable {
         case .settled, .estimated, .killed: actual = settlement.chargesHold ? reservation.record.hold.amount : priced.cost
         }
         if settlement.status == .estimated || settlement.status == .killed { actual = min(actual, reservation.record.hold.amount) }
+        if let charge = settlement.charge { actual = min(max(charge, .zero), reservation.record.hold.amount) }
         let holdID = reservation.record.hold.id
         let (outcome, deferredRows) = state.withLock { state -> (BudgetBook.SettleOutcome, AsyncStream<LedgerEntry>.Continuation?) in
             let outcome: BudgetBook.SettleOutcome
@@ -332,7 +333,7 @@ public final class Enforcer: Sendable {
         return LedgerEntry(
             requestID: record.requestID, holdID: record.hold.id, keyID: record.keyID, tenantID: record.tenantID,
             teamID: key?.teamID, userID: key?.userID, tags: record.tags, provider: record.provider, model: record.model,
-            endpoint: "", usage: .zero, rates: rates, catalogVersion: catalog.current.version, cost: record.hold.amount,
+            endpoint: record.keyID.hasPrefix(Sentinel.deploymentIDPrefix) ? LedgerEntry.gpuTimeEndpoint : "", usage: .zero, rates: rates, catalogVersion: catalog.current.version, cost: record.hold.amount,
             listCost: record.hold.amount, hold: record.hold.amount, status: .expired, upstreamStatus: nil, upstreamID: nil,
             latencyMillis: max(0, now - record.createdAt), startedAt: record.createdAt, finishedAt: now, shares: record.hold.shares
         )

@@ -40,6 +40,10 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
     public var routes: [RouteConfiguration] = []
     /// When an upstream is taken out of routing after repeated failures, and for how long.
     public var circuitBreaker: CircuitBreakerSettings = CircuitBreakerSettings()
+    /// How deployments of self-hosted engines are paid for and stopped.
+    public var sentinel: SentinelSettings = SentinelSettings()
+    /// The operator's own GPU prices (owned or reserved hardware), added to the shipped table.
+    public var gpuPrices: [OperatorGPUPrice] = []
 
     public init() {}
 
@@ -61,6 +65,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         case alerts
         case routes
         case circuitBreaker = "circuit_breaker"
+        case sentinel
+        case gpuPrices = "gpu_prices"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -83,6 +89,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         alerts = try container.decodeIfPresent(AlertSettings.self, forKey: .alerts) ?? AlertSettings()
         routes = try container.decodeIfPresent([RouteConfiguration].self, forKey: .routes) ?? []
         circuitBreaker = try container.decodeIfPresent(CircuitBreakerSettings.self, forKey: .circuitBreaker) ?? CircuitBreakerSettings()
+        sentinel = try container.decodeIfPresent(SentinelSettings.self, forKey: .sentinel) ?? SentinelSettings()
+        gpuPrices = try container.decodeIfPresent([OperatorGPUPrice].self, forKey: .gpuPrices) ?? []
     }
 
     /// Checks values a YAML file can get wrong; the message names the key.
@@ -134,6 +142,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         }
         try PeriodCalendar().validate(timeZone: timeZone)
         try alerts.validate()
+        try sentinel.validate()
+        for (index, price) in gpuPrices.enumerated() { _ = try price.row(index: index) }
     }
 
     /// The fail-open allowance per replica and outage (zero when invalid: validation refuses it).

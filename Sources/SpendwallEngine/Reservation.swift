@@ -55,6 +55,8 @@ public struct Settlement: Sendable {
     /// Charge the whole hold whatever the usage prices at: the outcome is unknown and the
     /// provider may bill the worst case, which the hold is (dearest token kinds included).
     public var chargesHold = false
+    /// Charge exactly this (at most the hold) instead of pricing the usage: GPU time.
+    public var charge: Money?
 
     public init(usage: TokenUsage, status: LedgerStatus, upstreamStatus: Int? = nil, upstreamID: String? = nil, reportedServiceTier: String? = nil) {
         self.usage = usage

@@ -125,12 +125,13 @@ extension PostgresStore {
             join = "CROSS JOIN LATERAL jsonb_array_elements_text(l.tags::jsonb) AS t(value)"
         }
         var sql = PostgresQuery(unsafeSQL: """
-            SELECT \(group) AS grp, COUNT(*)::BIGINT AS requests,
+            SELECT \(group) AS grp, SUM(CASE WHEN l.endpoint = 'gpu_time' THEN 0 ELSE 1 END)::BIGINT AS requests,
                    SUM(l.input_tokens)::BIGINT AS input, SUM(l.cached_input_tokens)::BIGINT AS cached_input,
                    SUM(l.cache_write_tokens)::BIGINT AS cache_write, SUM(l.extended_cache_write_tokens)::BIGINT AS extended_cache_write,
                    SUM(l.output_tokens)::BIGINT AS output, SUM(l.reasoning_tokens)::BIGINT AS reasoning,
                    SUM(l.audio_input_tokens)::BIGINT AS audio_input, SUM(l.audio_output_tokens)::BIGINT AS audio_output,
-                   SUM(l.cost_nanos)::BIGINT AS cost
+                   SUM(l.cost_nanos)::BIGINT AS cost,
+                   SUM(CASE WHEN l.endpoint = 'gpu_time' THEN l.cost_nanos ELSE 0 END)::BIGINT AS gpu_cost
             FROM ledger l \(join)
             WHERE ($1::TEXT IS NULL OR l.tenant_id = $1) AND ($2::BIGINT IS NULL OR l.started_at >= $2) AND ($3::BIGINT IS NULL OR l.started_at < $3)
             GROUP BY 1 ORDER BY cost DESC, \(group) COLLATE "C"
@@ -146,7 +147,7 @@ extension PostgresStore {
                     extendedCacheWrite: row.value("extended_cache_write"), output: row.value("output"), reasoning: row.value("reasoning"),
                     audioInput: row.value("audio_input"), audioOutput: row.value("audio_output")
                 ),
-                cost: row.money("cost")
+                cost: row.money("cost"), gpuTimeCost: row.money("gpu_cost")
             )
         }
     }

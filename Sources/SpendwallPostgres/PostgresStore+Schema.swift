@@ -190,6 +190,10 @@ extension PostgresStore {
             """,
             "CREATE INDEX ledger_tenant_upstream ON ledger (tenant_id, upstream_id) WHERE upstream_id IS NOT NULL",
         ]),
+        // Self-hosted engines the sentinel supervises, each kept whole as JSON.
+        ("v4-deployments", [
+            "CREATE TABLE deployments (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, created_at BIGINT NOT NULL, body TEXT NOT NULL)",
+        ]),
     ]
 
     /// Applies the migrations not applied yet; returns their names. Safe to run from several

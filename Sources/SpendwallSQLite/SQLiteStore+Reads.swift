@@ -71,12 +71,13 @@ extension SQLiteStore {
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let sql = """
-            SELECT \(group) AS grp, COUNT(*) AS requests,
+            SELECT \(group) AS grp, SUM(CASE WHEN l.endpoint = 'gpu_time' THEN 0 ELSE 1 END) AS requests,
                    SUM(l.input_tokens) AS input, SUM(l.cached_input_tokens) AS cached_input,
                    SUM(l.cache_write_tokens) AS cache_write, SUM(l.extended_cache_write_tokens) AS extended_cache_write,
                    SUM(l.output_tokens) AS output,
                    SUM(l.reasoning_tokens) AS reasoning, SUM(l.audio_input_tokens) AS audio_input,
-                   SUM(l.audio_output_tokens) AS audio_output, SUM(l.cost_nanos) AS cost
+                   SUM(l.audio_output_tokens) AS audio_output, SUM(l.cost_nanos) AS cost,
+                   SUM(CASE WHEN l.endpoint = 'gpu_time' THEN l.cost_nanos ELSE 0 END) AS gpu_cost
             FROM ledger l \(join) \(filter)
             GROUP BY grp
             ORDER BY cost DESC, grp
@@ -93,7 +94,7 @@ extension SQLiteStore {
                         reasoning: row.column("reasoning"),
                         audioInput: row.column("audio_input"), audioOutput: row.column("audio_output")
                     ),
-                    cost: row.money("cost")
+                    cost: row.money("cost"), gpuTimeCost: row.money("gpu_cost")
                 )
             }
         }

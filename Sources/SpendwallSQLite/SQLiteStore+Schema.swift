@@ -217,6 +217,17 @@ extension SQLiteStore {
                 CREATE INDEX ledger_tenant_upstream ON ledger(tenant_id, upstream_id) WHERE upstream_id IS NOT NULL;
                 """)
         }
+        // Self-hosted engines the sentinel supervises, each kept whole as JSON.
+        migrator.registerMigration("v8-deployments") { db in
+            try db.execute(sql: """
+                CREATE TABLE deployments (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    tenant_id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    body TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

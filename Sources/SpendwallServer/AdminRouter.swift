@@ -14,7 +14,8 @@ public enum AdminRouter {
     ///   - adminToken: the operator's token, which opens every route for every tenant. Tenant
     ///     admin tokens (`POST /admin-tokens`) open the routes of one tenant; see ``AdminAccess``.
     ///   - alerts: the alert monitor, for `POST /alerts/test`.
-    public static func make(gateway: Gateway, adminToken: String, alerts: AlertMonitor? = nil) -> Router<AdminRequestContext> {
+    ///   - sentinel: the supervisor of self-hosted deployments, for `/deployments`.
+    public static func make(gateway: Gateway, adminToken: String, alerts: AlertMonitor? = nil, sentinel: Sentinel? = nil) -> Router<AdminRequestContext> {
         let router = Router(context: AdminRequestContext.self)
         let plane = gateway.controlPlane
         let guarded = router.group("/admin/v1").add(
@@ -24,6 +25,7 @@ public enum AdminRouter {
         addDirectoryRoutes(to: guarded, plane: plane)
         addSpendRoutes(to: guarded, plane: plane, alerts: alerts)
         addRuleRoutes(to: guarded, plane: plane)
+        if let sentinel { addDeploymentRoutes(to: guarded, sentinel: sentinel) }
         return router
     }
 

@@ -28,6 +28,8 @@ struct Exchange: Sendable {
     /// Whether another upstream can take the request if this one cannot be reached or answers
     /// 429 or 5xx (nothing has been sent to the client then).
     var canFailOver = false
+    /// The self-hosted deployment serving the request, whose served tokens it counts.
+    var deploymentID: String?
 
     /// How an attempt ended.
     enum Outcome {
@@ -237,7 +239,7 @@ struct Exchange: Sendable {
         var settlement = Settlement(usage: bounds, status: .estimated, upstreamStatus: upstreamStatus, reportedServiceTier: reportedTier)
         settlement.chargesHold = true
         if finishingLimits { gateway.rateLimiter.finish(limits, tokens: bounds.totalInput.saturatingAdding(bounds.totalOutput)) }
-        return await gateway.enforcer.settle(reservation, settlement)
+        return await charge(settlement)
     }
 
     @discardableResult
@@ -251,7 +253,14 @@ struct Exchange: Sendable {
             reportedServiceTier: serviceTier ?? reportedTier
         )
         if finishingLimits { gateway.rateLimiter.finish(limits, tokens: usage.totalInput.saturatingAdding(usage.totalOutput)) }
-        return await gateway.enforcer.settle(reservation, settlement)
+        return await charge(settlement)
+    }
+
+    /// Settles the hold; a deployment's served tokens are counted for its status and derived price.
+    private func charge(_ settlement: Settlement) async -> LedgerEntry? {
+        let entry = await gateway.enforcer.settle(reservation, settlement)
+        if let deploymentID, let entry { gateway.deployments.recordServed(deploymentID: deploymentID, usage: entry.usage) }
+        return entry
     }
 
     static func isTimeout(_ error: any Error) -> Bool {

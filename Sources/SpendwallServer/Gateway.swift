@@ -21,6 +21,8 @@ public final class Gateway: Sendable {
     /// Answers of the scopes whose policy turns the exact response cache on.
     let responseCache = ResponseCache()
     let logger: Logger
+    /// Self-hosted deployments serving models, published by the sentinel.
+    public let deployments: DeploymentRoutes
     /// Replaces the catalog from a LiteLLM-format file's bytes; returns the new version.
     let priceReloader: (@Sendable (ByteBuffer) throws -> String)?
 
@@ -29,8 +31,9 @@ public final class Gateway: Sendable {
     public init(
         configuration: GatewayConfiguration, enforcer: Enforcer, controlPlane: ControlPlane, catalog: CatalogHolder,
         simulatorURL: String?, environment: [String: String], logger: Logger,
-        priceReloader: (@Sendable (ByteBuffer) throws -> String)? = nil
+        priceReloader: (@Sendable (ByteBuffer) throws -> String)? = nil, deployments: DeploymentRoutes = DeploymentRoutes()
     ) throws {
+        self.deployments = deployments
         self.priceReloader = priceReloader
         self.configuration = configuration
         self.enforcer = enforcer

@@ -59,7 +59,9 @@ struct ProxyHandler: Sendable {
             gateway: gateway, policy: policy, key: key, endpoint: endpoint, peek: peek, body: body,
             catalog: gateway.catalog.current, priorContextTokens: priorContext
         )
-        var admission = try gate.admit(gate.route(requestedTier: request.headers[.spendwallTier]))
+        let policyRoute = try gate.route(requestedTier: request.headers[.spendwallTier])
+        let deployment = try deploymentTarget(for: policyRoute.model, key: key, provider: provider)
+        var admission = try gate.admit(policyRoute, rates: deployment?.rates)
         let budgets = directory.budgets(for: key, tags: tags)
         if let pressure = gate.pressure(on: budgets), let lower = try gate.downgrade(admission, because: pressure) {
             admission = lower
@@ -82,7 +84,7 @@ struct ProxyHandler: Sendable {
         // Until an attempt is sent, a refusal gives the rate limits back what the request took.
         var candidates: [Candidate]
         do {
-            candidates = try self.candidates(for: admission, gate: gate)
+            candidates = try deployment.map { [Candidate(target: $0.target, admission: admission)] } ?? self.candidates(for: admission, gate: gate)
         } catch {
             gateway.rateLimiter.refund(limits)
             throw error
@@ -134,6 +136,7 @@ struct ProxyHandler: Sendable {
                 choices: peek.choices, limits: limits, cacheSlot: cacheSlot
             )
             exchange.canFailOver = index < candidates.count - 1
+            exchange.deploymentID = deployment?.id
             var upstream = upstreamRequest(request, body: attempt.body, route: forwarded, target: target)
             if candidates.count > 1, let timeout = gateway.routes[admission.route.model]?.firstByteTimeoutSeconds {
                 upstream.firstByteDeadline = .now() + .seconds(timeout)

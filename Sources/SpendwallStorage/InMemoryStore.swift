@@ -14,6 +14,7 @@ public final class InMemoryStore: SpendStore {
         var users: [String: UserRecord] = [:]
         var keys: [String: KeyRecord] = [:]
         var adminTokens: [String: AdminTokenRecord] = [:]
+        var deployments: [String: DeploymentRecord] = [:]
         var budgets: [String: BudgetRecord] = [:]
         var holds: [HoldID: HoldRecord] = [:]
         var ledger: [LedgerEntry] = []
@@ -329,7 +330,11 @@ public final class InMemoryStore: SpendStore {
         for entry in entries {
             for group in Self.groups(of: entry, by: query.groupBy) {
                 var row = rows[group] ?? SpendRow(group: group, requests: 0, usage: .zero, cost: .zero)
-                row.requests += 1
+                if entry.kind == "gpu_time" {
+                    row.gpuTimeCost += entry.cost
+                } else {
+                    row.requests += 1
+                }
                 row.usage.input = row.usage.input.saturatingAdding(entry.usage.input)
                 row.usage.cachedInput = row.usage.cachedInput.saturatingAdding(entry.usage.cachedInput)
                 row.usage.cacheWrite = row.usage.cacheWrite.saturatingAdding(entry.usage.cacheWrite)

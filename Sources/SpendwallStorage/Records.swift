@@ -247,14 +247,22 @@ public struct SpendRow: Sendable, Hashable, Codable {
     public var group: String
     public var requests: Int64
     public var usage: TokenUsage
+    /// Everything charged: requests and GPU time.
     public var cost: Money
+    /// The part of `cost` that is GPU time of self-hosted deployments (ledger rows of kind
+    /// `gpu_time`), kept apart from what requests cost; `requests` does not count those rows.
+    public var gpuTimeCost: Money
 
-    public init(group: String, requests: Int64, usage: TokenUsage, cost: Money) {
+    public init(group: String, requests: Int64, usage: TokenUsage, cost: Money, gpuTimeCost: Money = .zero) {
         self.group = group
         self.requests = requests
         self.usage = usage
         self.cost = cost
+        self.gpuTimeCost = gpuTimeCost
     }
+
+    /// What requests cost: `cost` without GPU time.
+    public var requestCost: Money { cost - gpuTimeCost }
 }
 
 /// What to sum in a spend query.

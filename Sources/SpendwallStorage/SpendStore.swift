@@ -74,6 +74,12 @@ public protocol SpendStore: Sendable {
     /// The audit log of one tenant (or all), newest first. Entries are never changed or removed.
     func auditLog(tenantID: String?, limit: Int) async throws -> [AuditEntry]
 
+    // MARK: Deployments
+    /// Inserts or replaces a deployment by id.
+    func upsertDeployment(_ deployment: DeploymentRecord) async throws
+    /// Deployments of one tenant (or all), oldest first.
+    func deployments(tenantID: String?) async throws -> [DeploymentRecord]
+
     // MARK: Hot path
     /// Makes a hold durable. Returns once it is committed.
     func recordHold(_ hold: HoldRecord) async throws
