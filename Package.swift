@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "spendwall", targets: ["spendwall"]),
         .executable(name: "spendwall-fake-engine", targets: ["SpendwallFakeEngine"]),
         .library(name: "SpendwallCore", targets: ["SpendwallCore"]),
+        .library(name: "Spendwall", targets: ["Spendwall"]),
+        .executable(name: "spendwall-example", targets: ["SpendwallExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -29,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
     ],
     targets: [
         // Pure domain: standard library only.
@@ -128,6 +131,26 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The SDK for Swift apps that call providers directly: budgets in process, or a gateway's.
+        .target(
+            name: "Spendwall",
+            dependencies: [
+                "SpendwallCore", "SpendwallProviders", "SpendwallCatalog",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            ],
+            swiftSettings: strict
+        ),
+        // The SDK's quickstart, runnable: `swift run spendwall-example` (see Examples/QuickStart).
+        .executableTarget(
+            name: "SpendwallExample",
+            dependencies: ["Spendwall"],
+            path: "Examples/QuickStart",
+            swiftSettings: strict
+        ),
         // Test support: a stand-in for vLLM (OpenAI API, /metrics, a child process), for tests without a GPU.
         .executableTarget(
             name: "SpendwallFakeEngine",
@@ -159,6 +182,21 @@ let package = Package(
             name: "SpendwallMeasureTests",
             dependencies: ["SpendwallMeasure", "SpendwallCore"],
             resources: [.copy("Fixtures")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SpendwallSDKTests",
+            dependencies: [
+                "Spendwall", "SpendwallCore", "SpendwallSimulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
@@ -203,7 +241,7 @@ let package = Package(
         .testTarget(
             name: "SpendwallEndToEndTests",
             dependencies: [
-                "SpendwallCore",
+                "SpendwallCore", "Spendwall",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -21,6 +21,8 @@ public final class Gateway: Sendable {
     /// Answers of the scopes whose policy turns the exact response cache on.
     let responseCache = ResponseCache()
     let logger: Logger
+    /// Holds placed by Swift SDK clients in remote mode, until they settle.
+    let remoteHolds = RemoteHolds()
     /// Self-hosted deployments serving models, published by the sentinel.
     public let deployments: DeploymentRoutes
     /// Replaces the catalog from a LiteLLM-format file's bytes; returns the new version.

@@ -24,6 +24,7 @@ public enum GatewayRouter {
                 return await handler.handle(request, route: route)
             }
         }
+        RemoteHolds.addRoutes(to: router, gateway: gateway, handler: handler)
         router.get("/v1/models") { request, _ -> Response in
             Self.listModels(request, gateway: gateway)
         }

@@ -217,7 +217,7 @@ struct ProxyHandler: Sendable {
 
     // MARK: Steps
 
-    private func authenticate(_ request: Request, provider: ProviderKind, directory: Directory) throws(GatewayError) -> KeyRecord {
+    func authenticate(_ request: Request, provider: ProviderKind, directory: Directory) throws(GatewayError) -> KeyRecord {
         let presented = try ClientCredential.extract(from: request, provider: provider)
         guard let key = VirtualKey(presented: presented) else {
             throw GatewayError(.unauthorized, "invalid_api_key", "The API key is not a valid Spendwall key (sw-…): check that it was copied whole.")
@@ -229,7 +229,7 @@ struct ProxyHandler: Sendable {
         return record
     }
 
-    private func collectBody(_ request: Request) async throws(GatewayError) -> ByteBuffer {
+    func collectBody(_ request: Request) async throws(GatewayError) -> ByteBuffer {
         let limit = gateway.configuration.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             throw GatewayError(.contentTooLarge, "request_too_large", "The request body is \(length) bytes; the gateway accepts at most \(limit).")
