@@ -68,7 +68,7 @@ struct BudgetsCommand: AsyncParsableCommand {
                 let rows = try await AdminClient.make(options: admin).send(.GET, "/budgets" + (tenant.map { "?tenant=\($0)" } ?? "")) as? [[String: Any]] ?? []
                 if admin.json { Output.printJSON(rows); return }
                 Output.printTable(
-                    ["BUDGET", "SCOPE", "PERIOD", "LIMIT", "SPENT", "HELD", "AVAILABLE", "RESETS", "DOWNGRADE AT", "MODE"],
+                    ["BUDGET", "SCOPE", "PERIOD", "LIMIT", "SPENT", "HELD", "AVAILABLE", "RESETS", "BURN/H", "PROJECTED", "RUNS OUT", "DOWNGRADE AT", "MODE"],
                     rows.map { row in
                         let budget = row["budget"] as? [String: Any] ?? [:]
                         let scope = budget["scope"] as? [String: Any] ?? [:]
@@ -77,6 +77,9 @@ struct BudgetsCommand: AsyncParsableCommand {
                             Output.string(budget["period"]), Output.dollars(budget["limit"]), Output.dollars(row["spent"]),
                             Output.dollars(row["held"]), Output.dollars(row["available"]),
                             row["resets_at"] == nil ? "never" : Output.date(row["resets_at"]),
+                            Output.dollars((row["forecast"] as? [String: Any])?["burn_rate_per_hour"]),
+                            Output.dollars((row["forecast"] as? [String: Any])?["projected_at_window_end"]),
+                            ((row["forecast"] as? [String: Any])?["exhausts_at"]).map { Output.date($0) } ?? "-",
                             budget["downgrade_at_percent"].map { "\(Output.string($0))%" } ?? "-",
                             (budget["shadow"] as? Bool) == true ? "shadow" : "enforced",
                         ]

@@ -98,6 +98,9 @@ extension ControlPlane {
         public var available: Money
         public var windowStart: Int64
         public var resetsAt: Int64?
+        /// Burn rate, projected spend at the window's end, and when the limit is reached at
+        /// that rate.
+        public var forecast: BudgetForecast?
     }
 
 }

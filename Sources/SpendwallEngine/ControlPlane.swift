@@ -260,7 +260,7 @@ public final class ControlPlane: Sendable {
             guard let account = enforcer.account(budgetID: budget.id) else { return nil }
             return BudgetStatus(
                 budget: budget, spent: account.spent, held: account.held, available: max(.zero, account.available),
-                windowStart: account.window.start, resetsAt: account.window.end
+                windowStart: account.window.start, resetsAt: account.window.end, forecast: enforcer.forecast(budgetID: budget.id)
             )
         }
     }

@@ -31,6 +31,8 @@ public final class Enforcer: Sendable {
         /// While a ``LedgerWriter`` runs (shared store): where settled rows go to be written after
         /// the answer, instead of before it.
         var deferredRows: AsyncStream<LedgerEntry>.Continuation?
+        /// Each budget's exponentially weighted burn rate, from the charges this process settled.
+        var burn: [BudgetID: BurnRate] = [:]
     }
 
     let state = Mutex(State())
@@ -212,6 +214,7 @@ public final class Enforcer: Sendable {
         if settlement.status == .estimated || settlement.status == .killed { actual = min(actual, reservation.record.hold.amount) }
         if let charge = settlement.charge { actual = min(max(charge, .zero), reservation.record.hold.amount) }
         let holdID = reservation.record.hold.id
+        let now = clock.nowMillis()
         let (outcome, deferredRows) = state.withLock { state -> (BudgetBook.SettleOutcome, AsyncStream<LedgerEntry>.Continuation?) in
             let outcome: BudgetBook.SettleOutcome
             if shared != nil {
@@ -223,7 +226,8 @@ public final class Enforcer: Sendable {
             } else {
                 outcome = state.book.settle(id: holdID, actual: actual)
             }
-            if case .settled(_, _, _, let overHold) = outcome {
+            if case .settled(let hold, let charged, _, let overHold) = outcome {
+                for share in hold.shares { state.burn[share.budget, default: BurnRate()].record(charged, at: now) }
                 state.open[holdID] = nil
                 state.writesInFlight += 1
                 state.statistics.settled += 1
@@ -274,6 +278,18 @@ public final class Enforcer: Sendable {
     /// `windowStart`: it can no longer cover requests, whatever its spend says.
     public func hasRefused(budgetID: String, windowStart: Int64) -> Bool {
         state.withLock { $0.lastRefusal[budgetID] == windowStart }
+    }
+
+    /// Where a budget is heading at its burn rate (exponentially weighted, from the charges this
+    /// process settled); nil for a budget not loaded.
+    public func forecast(budgetID: String) -> BudgetForecast? {
+        let now = clock.nowMillis()
+        return state.withLock { state in
+            rollIfNeeded(&state, budgetID: budgetID, now: now)
+            guard let account = state.book.accounts[budgetID] else { return nil }
+            let rate = state.burn[budgetID]?.nanodollarsPerMilli(at: now) ?? 0
+            return BudgetForecast.make(account: account, nanodollarsPerMilli: rate, now: now)
+        }
     }
 
     /// Counters since start.

@@ -131,7 +131,8 @@ extension PostgresStore {
                    SUM(l.output_tokens)::BIGINT AS output, SUM(l.reasoning_tokens)::BIGINT AS reasoning,
                    SUM(l.audio_input_tokens)::BIGINT AS audio_input, SUM(l.audio_output_tokens)::BIGINT AS audio_output,
                    SUM(l.cost_nanos)::BIGINT AS cost,
-                   SUM(CASE WHEN l.endpoint = 'gpu_time' THEN l.cost_nanos ELSE 0 END)::BIGINT AS gpu_cost
+                   SUM(CASE WHEN l.endpoint = 'gpu_time' THEN l.cost_nanos ELSE 0 END)::BIGINT AS gpu_cost,
+                   SUM(CASE WHEN l.status = 'cached' THEN l.list_cost_nanos ELSE 0 END)::BIGINT AS saved
             FROM ledger l \(join)
             WHERE ($1::TEXT IS NULL OR l.tenant_id = $1) AND ($2::BIGINT IS NULL OR l.started_at >= $2) AND ($3::BIGINT IS NULL OR l.started_at < $3)
             GROUP BY 1 ORDER BY cost DESC, \(group) COLLATE "C"
@@ -147,7 +148,7 @@ extension PostgresStore {
                     extendedCacheWrite: row.value("extended_cache_write"), output: row.value("output"), reasoning: row.value("reasoning"),
                     audioInput: row.value("audio_input"), audioOutput: row.value("audio_output")
                 ),
-                cost: row.money("cost"), gpuTimeCost: row.money("gpu_cost")
+                cost: row.money("cost"), gpuTimeCost: row.money("gpu_cost"), cacheSavings: row.money("saved")
             )
         }
     }

@@ -77,7 +77,8 @@ extension SQLiteStore {
                    SUM(l.output_tokens) AS output,
                    SUM(l.reasoning_tokens) AS reasoning, SUM(l.audio_input_tokens) AS audio_input,
                    SUM(l.audio_output_tokens) AS audio_output, SUM(l.cost_nanos) AS cost,
-                   SUM(CASE WHEN l.endpoint = 'gpu_time' THEN l.cost_nanos ELSE 0 END) AS gpu_cost
+                   SUM(CASE WHEN l.endpoint = 'gpu_time' THEN l.cost_nanos ELSE 0 END) AS gpu_cost,
+                   SUM(CASE WHEN l.status = 'cached' THEN l.list_cost_nanos ELSE 0 END) AS saved
             FROM ledger l \(join) \(filter)
             GROUP BY grp
             ORDER BY cost DESC, grp
@@ -94,7 +95,7 @@ extension SQLiteStore {
                         reasoning: row.column("reasoning"),
                         audioInput: row.column("audio_input"), audioOutput: row.column("audio_output")
                     ),
-                    cost: row.money("cost"), gpuTimeCost: row.money("gpu_cost")
+                    cost: row.money("cost"), gpuTimeCost: row.money("gpu_cost"), cacheSavings: row.money("saved")
                 )
             }
         }

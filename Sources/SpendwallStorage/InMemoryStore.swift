@@ -330,6 +330,7 @@ public final class InMemoryStore: SpendStore {
         for entry in entries {
             for group in Self.groups(of: entry, by: query.groupBy) {
                 var row = rows[group] ?? SpendRow(group: group, requests: 0, usage: .zero, cost: .zero)
+                if entry.status == .cached { row.cacheSavings += entry.listCost }
                 if entry.kind == "gpu_time" {
                     row.gpuTimeCost += entry.cost
                 } else {

@@ -252,13 +252,17 @@ public struct SpendRow: Sendable, Hashable, Codable {
     /// The part of `cost` that is GPU time of self-hosted deployments (ledger rows of kind
     /// `gpu_time`), kept apart from what requests cost; `requests` does not count those rows.
     public var gpuTimeCost: Money
+    /// What the answers served from the response cache would have cost (their rows' list cost):
+    /// the money the cache saved.
+    public var cacheSavings: Money
 
-    public init(group: String, requests: Int64, usage: TokenUsage, cost: Money, gpuTimeCost: Money = .zero) {
+    public init(group: String, requests: Int64, usage: TokenUsage, cost: Money, gpuTimeCost: Money = .zero, cacheSavings: Money = .zero) {
         self.group = group
         self.requests = requests
         self.usage = usage
         self.cost = cost
         self.gpuTimeCost = gpuTimeCost
+        self.cacheSavings = cacheSavings
     }
 
     /// What requests cost: `cost` without GPU time.

@@ -51,7 +51,7 @@ import Testing
     func openAPIMiddleware() async throws {
         let spend = SpendwallClient(budget: .dollars(1))
         let middleware = spend.meteringMiddleware
-        let answer = #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1000,"completion_tokens":500,"total_tokens":1500}}"#
+        let answer = #"{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":20,"completion_tokens":50,"total_tokens":70}}"#
         var request = HTTPRequest(method: .post, scheme: "https", authority: "api.openai.com", path: "/chat/completions")
         request.headerFields[.contentType] = "application/json"
         let body = HTTPBody(#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#)
@@ -66,7 +66,42 @@ import Testing
         #expect(response.status == .ok)
         _ = try await [UInt8](collecting: responseBody!, upTo: 1 << 20)
         #expect(sent.text.contains("\"max_tokens\":4096") || sent.text.contains("max_completion_tokens"), "the output cap was written: \(sent.text)")
-        #expect(spend.spent == ProviderClientTests.price(TokenUsage(input: 1_000, output: 500), "gpt-4o-mini", .openai))
+        #expect(spend.spent == ProviderClientTests.price(TokenUsage(input: 20, output: 50), "gpt-4o-mini", .openai) && spend.spent > .zero)
+    }
+
+    struct ProviderCase: Sendable, CustomTestStringConvertible {
+        var provider: ProviderKind
+        var baseURL: String
+        var path: String
+        var model: String
+        var body: String
+        var answer: String
+        var testDescription: String { provider.rawValue }
+    }
+
+    static let providerCases = [
+        ProviderCase(
+            provider: .anthropic, baseURL: "https://api.anthropic.com", path: "/v1/messages", model: "claude-sonnet-4-5",
+            body: #"{"model":"claude-sonnet-4-5","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}"#,
+            answer: #"{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{"input_tokens":20,"output_tokens":50}}"#
+        ),
+        ProviderCase(
+            provider: .gemini, baseURL: "https://generativelanguage.googleapis.com", path: "/v1beta/models/gemini-2.5-flash:generateContent",
+            model: "gemini-2.5-flash", body: #"{"contents":[{"role":"user","parts":[{"text":"hi"}]}]}"#,
+            answer: #"{"candidates":[{"content":{"role":"model","parts":[{"text":"hi"}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":20,"candidatesTokenCount":50,"totalTokenCount":70},"modelVersion":"gemini-2.5-flash"}"#
+        ),
+    ]
+
+    @Test("the OpenAPI middleware also recognises Anthropic's and Gemini's endpoints and charges their usage", arguments: providerCases)
+    func middlewareOtherProviders(_ item: ProviderCase) async throws {
+        let spend = SpendwallClient(budget: .dollars(1))
+        let request = HTTPRequest(method: .post, scheme: "https", authority: "x", path: item.path)
+        let (_, body) = try await spend.meteringMiddleware.intercept(request, body: HTTPBody(item.body), baseURL: URL(string: item.baseURL)!, operationID: "op") { _, _, _ in
+            (HTTPResponse(status: .ok), HTTPBody(item.answer))
+        }
+        _ = try await [UInt8](collecting: body!, upTo: 1 << 20)
+        #expect(spend.spent == ProviderClientTests.price(TokenUsage(input: 20, output: 50), item.model, item.provider) && spend.spent > .zero, "spent \(spend.spent)")
+        #expect(spend.held == .zero)
     }
 
     @Test("the GPU timer charges the time work takes, and stops work the budget cannot pay for while it runs")
