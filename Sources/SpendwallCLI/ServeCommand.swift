@@ -40,6 +40,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(name: .customLong("log-format"), help: "text, or json: one JSON object per line (request id, key id, team, model; never keys or prompts).")
+    var logFormat: String = "text"
+
     func run() async throws {
         try await CLIError.reporting {
             var configuration = try ConfigurationLoader.load(path: config)
@@ -54,7 +57,16 @@ struct ServeCommand: AsyncParsableCommand {
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw CLIError("--log-level: unknown level '\(logLevel)'", exitCode: .usage)
             }
+            guard logFormat == "text" || logFormat == "json" else {
+                throw CLIError("--log-format must be text or json", exitCode: .usage)
+            }
+            let jsonLogs = logFormat == "json"
             LoggingSystem.bootstrap { label in
+                if jsonLogs {
+                    var handler = JSONLogHandler(label: label)
+                    handler.logLevel = level
+                    return handler
+                }
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
                 return handler

@@ -89,7 +89,9 @@ extension Enforcer {
             return result
         }
         for (record, key) in overdue {
-            await write(expiredEntry(for: record, key: key))
+            let entry = expiredEntry(for: record, key: key)
+            settledObserver.withLock { $0 }?(entry)
+            await write(entry)
             logger.warning("a hold outlived its lifetime and was charged in full", metadata: ["hold.id": "\(record.hold.id)"])
         }
         return overdue.count

@@ -49,6 +49,8 @@ public final class Enforcer: Sendable {
     public let shadowCounts = ShadowCounts()
     /// Worst-case dollars this replica may admit on its own per outage of a shared store.
     let failOpenAllowance: Money
+    /// Told of every ledger row this process settles (metrics).
+    let settledObserver = Mutex<(@Sendable (LedgerEntry) -> Void)?>(nil)
 
     /// - Parameters:
     ///   - holdLifetime: how long a hold may stay open before it is charged in full as expired;
@@ -256,6 +258,7 @@ public final class Enforcer: Sendable {
             latencyMillis: elapsed.milliseconds, startedAt: reservation.startedAt, finishedAt: finished,
             shares: hold.shares, decision: request.decision
         )
+        settledObserver.withLock { $0 }?(entry)
         // Handed to the ledger writer, the row is written after the answer; if the writer has
         // just stopped, it is written here.
         if let deferredRows, case .enqueued = deferredRows.yield(entry) { return entry }
@@ -290,6 +293,12 @@ public final class Enforcer: Sendable {
             let rate = state.burn[budgetID]?.nanodollarsPerMilli(at: now) ?? 0
             return BudgetForecast.make(account: account, nanodollarsPerMilli: rate, now: now)
         }
+    }
+
+    /// Calls `observer` with every ledger row this process settles, charges as expired or
+    /// answers from the cache, as it is settled (before it is written).
+    public func onSettled(_ observer: @escaping @Sendable (LedgerEntry) -> Void) {
+        settledObserver.withLock { $0 = observer }
     }
 
     /// Counters since start.
@@ -339,6 +348,7 @@ public final class Enforcer: Sendable {
             decision: decision
         )
         state.withLock { $0.statistics.cacheHits += 1 }
+        settledObserver.withLock { $0 }?(entry)
         await write(entry)
         return entry
     }

@@ -18,6 +18,11 @@ public enum AdminRouter {
     public static func make(gateway: Gateway, adminToken: String, alerts: AlertMonitor? = nil, sentinel: Sentinel? = nil) -> Router<AdminRequestContext> {
         let router = Router(context: AdminRequestContext.self)
         let plane = gateway.controlPlane
+        // Prometheus scrapes without the admin token; the admin listener is loopback by default.
+        router.get("/metrics") { _, _ -> Response in
+            let text = gateway.metrics.render(enforcer: gateway.enforcer, budgets: Array(plane.directory.budgetsByID.values))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        }
         let guarded = router.group("/admin/v1").add(
             middleware: AdminTokenMiddleware(operatorTokenHash: VirtualKey.hash(adminToken), controlPlane: plane)
         )

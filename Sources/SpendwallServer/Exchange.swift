@@ -30,6 +30,8 @@ struct Exchange: Sendable {
     var canFailOver = false
     /// The self-hosted deployment serving the request, whose served tokens it counts.
     var deploymentID: String?
+    /// Where the upstream's share of the request's time goes, for the latency metrics.
+    var timing: UpstreamTiming?
 
     /// How an attempt ended.
     enum Outcome {
@@ -54,6 +56,8 @@ struct Exchange: Sendable {
         let response: UpstreamResponse
         do {
             let deadline = NIODeadline.now() + .seconds(Int64(gateway.configuration.upstreamTimeoutSeconds))
+            let sent = ContinuousClock.now
+            defer { timing?.add(ContinuousClock.now - sent) }
             response = try await gateway.upstream.execute(upstream, to: origin, deadline: deadline)
         } catch {
             // Once sent, the provider may have generated (and billed) the whole answer.
@@ -118,6 +122,8 @@ struct Exchange: Sendable {
     private func relayBuffered(_ response: UpstreamResponse, headers: HTTPFields) async -> Response {
         let status = Int(response.status.code)
         let body: ByteBuffer
+        let reading = ContinuousClock.now
+        defer { timing?.add(ContinuousClock.now - reading) }
         do {
             body = try await response.body.collect(upTo: Self.maxBufferedResponse)
         } catch {

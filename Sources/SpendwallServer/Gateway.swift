@@ -2,6 +2,7 @@ import NIOCore
 import Logging
 import SpendwallCore
 import SpendwallEngine
+import SpendwallStorage
 
 /// Everything a data-plane request needs, shared by every connection.
 public final class Gateway: Sendable {
@@ -21,6 +22,8 @@ public final class Gateway: Sendable {
     /// Answers of the scopes whose policy turns the exact response cache on.
     let responseCache = ResponseCache()
     let logger: Logger
+    /// Counters and histograms for `/metrics`.
+    let metrics = GatewayMetrics()
     /// Holds placed by Swift SDK clients in remote mode, until they settle.
     let remoteHolds = RemoteHolds()
     /// Self-hosted deployments serving models, published by the sentinel.
@@ -58,6 +61,16 @@ public final class Gateway: Sendable {
         self.targets = targets
         self.routes = Dictionary(configuration.routes.map { ($0.model, $0) }, uniquingKeysWith: { first, _ in first })
         self.health = UpstreamHealth(settings: configuration.circuitBreaker)
+        let metrics = self.metrics
+        let log = logger
+        enforcer.onSettled { entry in
+            metrics.settled(entry)
+            log.info("settled", metadata: [
+                "request.id": "\(entry.requestID)", "key.id": "\(entry.keyID)", "team": "\(entry.teamID ?? "-")",
+                "model": "\(entry.model)", "provider": "\(entry.provider.rawValue)", "endpoint": "\(entry.endpoint)",
+                "status": "\(entry.status.rawValue)", "cost": "\(entry.cost)", "latency_ms": "\(entry.latencyMillis)",
+            ])
+        }
     }
 
     /// Closes the idle upstream connections; call once the data plane has stopped.

@@ -20,9 +20,15 @@ struct ProxyHandler: Sendable {
     func handle(_ request: Request, route: EndpointRoute) async -> Response {
         let provider = route.endpoint.provider
         let requestID = RequestID.make()
+        let started = ContinuousClock.now
+        let timing = UpstreamTiming()
         do {
-            return try await admitAndForward(request, route: route, requestID: requestID)
+            let response = try await admitAndForward(request, route: route, requestID: requestID, timing: timing)
+            if let upstream = timing.total { gateway.metrics.timed(upstream: upstream, added: ContinuousClock.now - started - upstream) }
+            return response
         } catch var error as GatewayError {
+            gateway.metrics.refused(error.type)
+            gateway.logger.info("refused", metadata: ["request.id": "\(requestID)", "reason": "\(error.type)", "status": "\(error.status.code)"])
             // Refusals carry a decision too: what was refused, and how far the request got.
             if !error.headers.contains(where: { $0.0 == .spendwallDecision }) {
                 error.headers.append((.spendwallDecision, "refused=\(error.type)"))
@@ -35,7 +41,7 @@ struct ProxyHandler: Sendable {
         }
     }
 
-    private func admitAndForward(_ request: Request, route: EndpointRoute, requestID: String) async throws -> Response {
+    private func admitAndForward(_ request: Request, route: EndpointRoute, requestID: String, timing: UpstreamTiming) async throws -> Response {
         let endpoint = route.endpoint
         let provider = endpoint.provider
         let directory = gateway.controlPlane.directory
@@ -137,6 +143,7 @@ struct ProxyHandler: Sendable {
             )
             exchange.canFailOver = index < candidates.count - 1
             exchange.deploymentID = deployment?.id
+            exchange.timing = timing
             var upstream = upstreamRequest(request, body: attempt.body, route: forwarded, target: target)
             if candidates.count > 1, let timeout = gateway.routes[admission.route.model]?.firstByteTimeoutSeconds {
                 upstream.firstByteDeadline = .now() + .seconds(timeout)

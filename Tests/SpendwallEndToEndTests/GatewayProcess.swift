@@ -149,7 +149,8 @@ final class GatewayProcess: @unchecked Sendable {
     /// Starts a gateway on `scratch.home` and waits (bounded) for its ready line.
     /// `simulator: false` leaves out `--simulator`, for a gateway whose config names its upstreams.
     static func launch(
-        _ scratch: Scratch, config: String? = nil, environment extra: [String: String] = [:], timeout: Double = 30, simulator: Bool = true
+        _ scratch: Scratch, config: String? = nil, environment extra: [String: String] = [:], timeout: Double = 30, simulator: Bool = true,
+        arguments more: [String] = []
     ) throws -> GatewayProcess {
         let stdoutURL = scratch.file("serve.out")
         let stderrURL = scratch.file("serve.err")
@@ -158,6 +159,7 @@ final class GatewayProcess: @unchecked Sendable {
         var arguments = ["serve", "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0", "--json", "--log-level", "warning"]
         if simulator { arguments.insert("--simulator", at: 1) }
         if let config { arguments += ["--config", config] }
+        arguments += more
         let process = Process()
         process.executableURL = URL(fileURLWithPath: SpendwallBinary.path)
         process.arguments = arguments
