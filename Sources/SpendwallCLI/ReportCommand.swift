@@ -43,8 +43,12 @@ struct ReportCommand: AsyncParsableCommand {
             if let end { query.append("to=\(end)") }
             var options = AdminOptions()
             options.adminURL = adminURL
-            let fetched = try await AdminClient.make(options: options).send(.GET, "/spend?" + query.joined(separator: "&")) as? [[String: Any]] ?? []
-            let rows = ReportRow.rows(fetched, grouping: by)
+            let client = try AdminClient.make(options: options)
+            let parameters = query.joined(separator: "&")
+            let fetched = try await client.send(.GET, "/spend?" + parameters) as? [[String: Any]] ?? []
+            let refusals = try await client.send(.GET, "/refusals?" + parameters) as? [[String: Any]] ?? []
+            let outcomes = try await client.send(.GET, "/outcomes?" + parameters) as? [[String: Any]] ?? []
+            let rows = ReportRow.rows(fetched, refusals: refusals, outcomes: outcomes, grouping: by)
             switch format {
             case .json:
                 Output.printJSON([
@@ -92,60 +96,151 @@ struct ReportRow {
     var apiCost: Int64
     var gpuTimeCost: Int64
     var cacheSavings: Int64
+    /// Refusals by reason (`budget_exceeded`: 3, …).
+    var refusals: [String: Int64] = [:]
+    var accepted: Int64 = 0
+    var rejected: Int64 = 0
+    var reworked: Int64 = 0
+    var acceptedCost: Int64 = 0
+    var reworkCost: Int64 = 0
+
+    /// API cost per accepted outcome; nil without one.
+    var costPerAccepted: Int64? { accepted > 0 ? (apiCost + accepted - 1) / accepted : nil }
 
     static let tokenKinds = ["input", "cached_input", "cache_write", "extended_cache_write", "output", "reasoning", "audio_input", "audio_output"]
-    static let header = ["group", "requests"] + tokenKinds.map { "\($0)_tokens" } + ["api_cost_usd", "gpu_time_usd", "total_usd", "cache_savings_usd"]
+    static let header = ["group", "requests"] + tokenKinds.map { "\($0)_tokens" } + [
+        "api_cost_usd", "gpu_time_usd", "total_usd", "cache_savings_usd", "refusals", "accepted", "cost_per_accepted_usd", "reworked",
+        "rework_cost_usd",
+    ]
 
     /// The admin API's rows, for the grouping (feature and end-user keep only their tags, the
     /// prefix removed).
-    static func rows(_ fetched: [[String: Any]], grouping: ReportCommand.Grouping) -> [ReportRow] {
+    static func rows(_ fetched: [[String: Any]], refusals: [[String: Any]], outcomes: [[String: Any]], grouping: ReportCommand.Grouping) -> [ReportRow] {
         let prefix: String? = switch grouping {
         case .feature: "feature:"
         case .endUser: "end-user:"
         default: nil
         }
-        return fetched.compactMap { row in
-            var group = Output.string(row["group"])
+        func name(_ group: Any?) -> String? {
+            var text = Output.string(group)
             if let prefix {
-                guard group.hasPrefix(prefix) else { return nil }
-                group = String(group.dropFirst(prefix.count))
+                guard text.hasPrefix(prefix) else { return nil }
+                text = String(text.dropFirst(prefix.count))
             }
-            let usage = row["usage"] as? [String: Any] ?? [:]
-            func int(_ value: Any?) -> Int64 { (value as? NSNumber)?.int64Value ?? 0 }
-            let total = int(row["cost"])
-            let gpu = int(row["gpu_time_cost"])
-            return ReportRow(
-                group: group.isEmpty ? "(none)" : group, requests: int(row["requests"]),
-                tokens: ["input", "cached_input", "cache_write", "extended_cache_write", "output", "reasoning", "audio_input", "audio_output"].map { int(usage[$0]) },
-                apiCost: total - gpu, gpuTimeCost: gpu, cacheSavings: int(row["cache_savings"])
-            )
+            return text.isEmpty ? "(none)" : text
         }
+        func int(_ value: Any?) -> Int64 { (value as? NSNumber)?.int64Value ?? 0 }
+        var byGroup: [String: ReportRow] = [:]
+        var order: [String] = []
+        func row(_ group: String) -> ReportRow {
+            byGroup[group] ?? ReportRow(group: group, requests: 0, tokens: Array(repeating: 0, count: tokenKinds.count), apiCost: 0, gpuTimeCost: 0, cacheSavings: 0)
+        }
+        for spend in fetched.compactMap({ Self.row($0, prefix: prefix) }) {
+            byGroup[spend.group] = spend
+            order.append(spend.group)
+        }
+        for refusal in refusals {
+            guard let group = name(refusal["group"]) else { continue }
+            var line = row(group)
+            line.refusals[Output.string(refusal["reason"]), default: 0] += int(refusal["count"])
+            if byGroup[group] == nil { order.append(group) }
+            byGroup[group] = line
+        }
+        for outcome in outcomes {
+            guard let group = name(outcome["group"]) else { continue }
+            var line = row(group)
+            line.accepted = int(outcome["accepted"])
+            line.rejected = int(outcome["rejected"])
+            line.reworked = int(outcome["reworked"])
+            line.acceptedCost = int(outcome["accepted_cost"])
+            line.reworkCost = int(outcome["rework_cost"])
+            if byGroup[group] == nil { order.append(group) }
+            byGroup[group] = line
+        }
+        return order.compactMap { byGroup[$0] }
+    }
+
+    /// One `/spend` row; nil for a tag outside the grouping's prefix.
+    static func row(_ row: [String: Any], prefix: String?) -> ReportRow? {
+        var group = Output.string(row["group"])
+        if let prefix {
+            guard group.hasPrefix(prefix) else { return nil }
+            group = String(group.dropFirst(prefix.count))
+        }
+        let usage = row["usage"] as? [String: Any] ?? [:]
+        func int(_ value: Any?) -> Int64 { (value as? NSNumber)?.int64Value ?? 0 }
+        let total = int(row["cost"])
+        let gpu = int(row["gpu_time_cost"])
+        return ReportRow(
+            group: group.isEmpty ? "(none)" : group, requests: int(row["requests"]), tokens: tokenKinds.map { int(usage[$0]) },
+            apiCost: total - gpu, gpuTimeCost: gpu, cacheSavings: int(row["cache_savings"])
+        )
     }
 
     static func total(_ rows: [ReportRow]) -> ReportRow {
-        rows.reduce(ReportRow(group: "TOTAL", requests: 0, tokens: Array(repeating: 0, count: tokenKinds.count), apiCost: 0, gpuTimeCost: 0, cacheSavings: 0)) { sum, row in
-            ReportRow(
-                group: "TOTAL", requests: sum.requests + row.requests, tokens: zip(sum.tokens, row.tokens).map { $0 + $1 },
-                apiCost: sum.apiCost + row.apiCost, gpuTimeCost: sum.gpuTimeCost + row.gpuTimeCost, cacheSavings: sum.cacheSavings + row.cacheSavings
-            )
+        var sum = ReportRow(group: "TOTAL", requests: 0, tokens: Array(repeating: 0, count: tokenKinds.count), apiCost: 0, gpuTimeCost: 0, cacheSavings: 0)
+        for row in rows {
+            sum.requests += row.requests
+            sum.tokens = zip(sum.tokens, row.tokens).map { $0 + $1 }
+            sum.apiCost += row.apiCost
+            sum.gpuTimeCost += row.gpuTimeCost
+            sum.cacheSavings += row.cacheSavings
+            sum.refusals.merge(row.refusals, uniquingKeysWith: +)
+            sum.accepted += row.accepted
+            sum.rejected += row.rejected
+            sum.reworked += row.reworked
+            sum.acceptedCost += row.acceptedCost
+            sum.reworkCost += row.reworkCost
         }
+        return sum
     }
+
+    /// `budget_exceeded 3, rate_limited 1`, or `0`.
+    var refusalText: String {
+        refusals.isEmpty ? "0" : refusals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; ")
+    }
+
+    /// The money columns, in header order: API, GPU time, total, cache savings.
+    var money: [Int64] { [apiCost, gpuTimeCost, apiCost + gpuTimeCost, cacheSavings] }
 
     var cells: [String] {
-        [group, String(requests)] + tokens.map(String.init) + [apiCost, gpuTimeCost, apiCost + gpuTimeCost, cacheSavings].map { Money(nanodollars: $0).description }
+        var cells: [String] = [group, String(requests)]
+        cells += tokens.map(String.init)
+        cells += money.map { Money(nanodollars: $0).description }
+        cells.append(refusalText)
+        cells.append(String(accepted))
+        cells.append(costPerAccepted.map { Money(nanodollars: $0).description } ?? "-")
+        cells.append(String(reworked))
+        cells.append(Money(nanodollars: reworkCost).description)
+        return cells
     }
 
-    /// CSV: dollars as plain decimals; a group with a comma or quote is quoted.
+    /// CSV: dollars as plain decimals; a field with a comma, quote or newline is quoted.
     var csv: [String] {
-        let quoted = group.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + group.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : group
-        return [quoted, String(requests)] + tokens.map(String.init) + [apiCost, gpuTimeCost, apiCost + gpuTimeCost, cacheSavings].map { Money(nanodollars: $0).decimalDollars }
+        func field(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        var cells: [String] = [field(group), String(requests)]
+        cells += tokens.map(String.init)
+        cells += money.map { Money(nanodollars: $0).decimalDollars }
+        cells.append(field(refusalText))
+        cells.append(String(accepted))
+        cells.append(costPerAccepted.map { Money(nanodollars: $0).decimalDollars } ?? "")
+        cells.append(String(reworked))
+        cells.append(Money(nanodollars: reworkCost).decimalDollars)
+        return cells
     }
 
     var json: [String: Any] {
         [
             "group": group, "requests": requests, "tokens": Dictionary(uniqueKeysWithValues: zip(Self.tokenKinds, tokens)),
             "api_cost_nanodollars": apiCost, "gpu_time_cost_nanodollars": gpuTimeCost, "total_cost_nanodollars": apiCost + gpuTimeCost,
-            "cache_savings_nanodollars": cacheSavings,
+            "cache_savings_nanodollars": cacheSavings, "refusals": refusals,
+            "outcomes": [
+                "accepted": accepted, "rejected": rejected, "reworked": reworked, "accepted_cost_nanodollars": acceptedCost,
+                "cost_per_accepted_nanodollars": costPerAccepted.map { $0 as Any } ?? NSNull(), "rework_cost_nanodollars": reworkCost,
+            ] as [String: Any],
         ]
     }
 }

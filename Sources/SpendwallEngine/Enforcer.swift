@@ -37,7 +37,7 @@ public final class Enforcer: Sendable {
 
     let state = Mutex(State())
     let store: any SpendStore
-    let clock: any WallClock
+    public let clock: any WallClock
     let calendar = PeriodCalendar()
     let holdLifetimeMillis: Int64
     let logger: Logger

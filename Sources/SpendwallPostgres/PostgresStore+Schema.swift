@@ -194,6 +194,24 @@ extension PostgresStore {
         ("v4-deployments", [
             "CREATE TABLE deployments (id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, created_at BIGINT NOT NULL, body TEXT NOT NULL)",
         ]),
+        // Refusals, trace links and outcome verdicts, for reports.
+        ("v5-outcomes", [
+            """
+            CREATE TABLE refusals (
+                id BIGSERIAL PRIMARY KEY, tenant_id TEXT NOT NULL, key_id TEXT NOT NULL, team_id TEXT, user_id TEXT, tags TEXT NOT NULL,
+                model TEXT NOT NULL, provider TEXT NOT NULL, reason TEXT NOT NULL, at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX refusals_tenant_at ON refusals (tenant_id, at)",
+            "CREATE TABLE trace_links (tenant_id TEXT NOT NULL, trace_id TEXT NOT NULL, request_id TEXT NOT NULL, PRIMARY KEY (tenant_id, trace_id, request_id))",
+            """
+            CREATE TABLE outcomes (
+                tenant_id TEXT NOT NULL, request_id TEXT NOT NULL, verdict TEXT NOT NULL, key_id TEXT NOT NULL, at BIGINT NOT NULL,
+                PRIMARY KEY (tenant_id, request_id)
+            )
+            """,
+            "CREATE INDEX ledger_tenant_request ON ledger (tenant_id, request_id)",
+        ]),
     ]
 
     /// Applies the migrations not applied yet; returns their names. Safe to run from several

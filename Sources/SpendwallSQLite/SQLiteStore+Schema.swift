@@ -228,6 +228,26 @@ extension SQLiteStore {
                 );
                 """)
         }
+        // Refusals, trace links and outcome verdicts, for reports.
+        migrator.registerMigration("v9-outcomes") { db in
+            try db.execute(sql: """
+                CREATE TABLE refusals (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tenant_id TEXT NOT NULL, key_id TEXT NOT NULL, team_id TEXT, user_id TEXT, tags TEXT NOT NULL,
+                    model TEXT NOT NULL, provider TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL
+                );
+                CREATE INDEX refusals_tenant_at ON refusals(tenant_id, at);
+                CREATE TABLE trace_links (
+                    tenant_id TEXT NOT NULL, trace_id TEXT NOT NULL, request_id TEXT NOT NULL,
+                    PRIMARY KEY (tenant_id, trace_id, request_id)
+                );
+                CREATE TABLE outcomes (
+                    tenant_id TEXT NOT NULL, request_id TEXT NOT NULL, verdict TEXT NOT NULL, key_id TEXT NOT NULL, at INTEGER NOT NULL,
+                    PRIMARY KEY (tenant_id, request_id)
+                );
+                CREATE INDEX ledger_tenant_request ON ledger(tenant_id, request_id);
+                """)
+        }
         return migrator
     }
 }

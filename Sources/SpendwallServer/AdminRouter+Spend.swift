@@ -24,6 +24,16 @@ extension AdminRouter {
             try await run { try await plane.deleteBudget(id: id) }
             return Response(status: .noContent)
         }
+        guarded.get("/refusals") { request, context in
+            var query = try spendQuery(request)
+            query.tenantID = try context.access.tenantFilter(query.tenantID)
+            return try json(try await plane.store.refusalCounts(query))
+        }
+        guarded.get("/outcomes") { request, context in
+            var query = try spendQuery(request)
+            query.tenantID = try context.access.tenantFilter(query.tenantID)
+            return try json(try await plane.store.outcomeSummaries(query))
+        }
         guarded.get("/spend") { request, context in
             var query = try spendQuery(request)
             query.tenantID = try context.access.tenantFilter(query.tenantID)

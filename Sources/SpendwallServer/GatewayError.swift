@@ -53,5 +53,6 @@ extension HTTPField.Name {
     static let xGoogAPIKey = HTTPField.Name("x-goog-api-key")!
     static let spendwallFeature = HTTPField.Name("x-spendwall-feature")!
     static let spendwallEndUser = HTTPField.Name("x-spendwall-end-user")!
+    static let spendwallTraceID = HTTPField.Name("x-spendwall-trace-id")!
     static let anthropicVersion = HTTPField.Name("anthropic-version")!
 }

@@ -25,6 +25,7 @@ public enum GatewayRouter {
             }
         }
         RemoteHolds.addRoutes(to: router, gateway: gateway, handler: handler)
+        OutcomeRoutes.add(to: router, gateway: gateway, handler: handler)
         router.get("/v1/models") { request, _ -> Response in
             Self.listModels(request, gateway: gateway)
         }

@@ -28,6 +28,7 @@ struct ProxyHandler: Sendable {
             return response
         } catch var error as GatewayError {
             gateway.metrics.refused(error.type)
+            recordRefusal(error.type, timing: timing)
             gateway.logger.info("refused", metadata: ["request.id": "\(requestID)", "reason": "\(error.type)", "status": "\(error.status.code)"])
             // Refusals carry a decision too: what was refused, and how far the request got.
             if !error.headers.contains(where: { $0.0 == .spendwallDecision }) {
@@ -38,6 +39,20 @@ struct ProxyHandler: Sendable {
             gateway.logger.error("unexpected gateway failure", metadata: ["request.id": "\(requestID)", "error": "\(error)"])
             return GatewayError(.internalServerError, "internal_error", "The gateway failed unexpectedly; nothing was charged.")
                 .response(for: provider, requestID: requestID)
+        }
+    }
+
+    /// Keeps a refusal of an identified caller for reports, off the answer's path.
+    private func recordRefusal(_ reason: String, timing: UpstreamTiming) {
+        guard let caller = timing.identified else { return }
+        let refusal = RefusalRecord(
+            tenantID: caller.key.tenantID, keyID: caller.key.id, teamID: caller.key.teamID, userID: caller.key.userID, tags: caller.tags,
+            model: caller.model, provider: caller.provider, reason: reason, at: gateway.enforcer.clock.nowMillis()
+        )
+        let store = gateway.controlPlane.store
+        let logger = gateway.logger
+        Task {
+            do { try await store.insertRefusal(refusal) } catch { logger.warning("a refusal could not be recorded for reports", metadata: ["error": "\(error)"]) }
         }
     }
 
@@ -58,6 +73,12 @@ struct ProxyHandler: Sendable {
             throw GatewayError.invalidRequest(error.message)
         }
         let tags = try attributionTags(request, key: key)
+        timing.identify(key: key, tags: tags, model: peek.model, provider: provider)
+        if let trace = request.headers[.spendwallTraceID], !trace.isEmpty, trace.utf8.count <= 200 {
+            let store = gateway.controlPlane.store
+            let tenant = key.tenantID
+            Task { try? await store.insertTraceLink(tenantID: tenant, traceID: trace, requestID: requestID) }
+        }
         let policy = directory.policy(for: key)
         var priorContext: Int64 = 0
         if let previous = peek.previousResponseID { priorContext = try await priorContextTokens(of: previous, key: key) }

@@ -15,6 +15,9 @@ public final class InMemoryStore: SpendStore {
         var keys: [String: KeyRecord] = [:]
         var adminTokens: [String: AdminTokenRecord] = [:]
         var deployments: [String: DeploymentRecord] = [:]
+        var refusals: [RefusalRecord] = []
+        var traces: [String: [String]] = [:]
+        var outcomes: [String: OutcomeRecord] = [:]
         var budgets: [String: BudgetRecord] = [:]
         var holds: [HoldID: HoldRecord] = [:]
         var ledger: [LedgerEntry] = []
@@ -367,7 +370,7 @@ public final class InMemoryStore: SpendStore {
 
     // MARK: Helpers
 
-    private static func groups(of entry: LedgerEntry, by grouping: SpendQuery.Grouping) -> [String] {
+    static func groups(of entry: LedgerEntry, by grouping: SpendQuery.Grouping) -> [String] {
         switch grouping {
         case .tenant: [entry.tenantID]
         case .team: [entry.teamID ?? ""]

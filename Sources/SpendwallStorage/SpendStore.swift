@@ -80,6 +80,21 @@ public protocol SpendStore: Sendable {
     /// Deployments of one tenant (or all), oldest first.
     func deployments(tenantID: String?) async throws -> [DeploymentRecord]
 
+    // MARK: Refusals and outcomes (reports)
+    /// Keeps a refused request for reports.
+    func insertRefusal(_ refusal: RefusalRecord) async throws
+    /// Refusals in the query's tenant and window, by group and reason.
+    func refusalCounts(_ query: SpendQuery) async throws -> [RefusalCount]
+    /// Links a client's trace id to a request of it.
+    func insertTraceLink(tenantID: String, traceID: String, requestID: String) async throws
+    /// The requests of a trace, in the tenant.
+    func requestIDs(traceID: String, tenantID: String) async throws -> [String]
+    /// Records a verdict; a later verdict on the same request replaces it.
+    func insertOutcome(_ outcome: OutcomeRecord) async throws
+    /// Verdicts by group (the judged requests' ledger rows decide the group), in the query's
+    /// tenant and window (by the requests' start).
+    func outcomeSummaries(_ query: SpendQuery) async throws -> [OutcomeSummary]
+
     // MARK: Hot path
     /// Makes a hold durable. Returns once it is committed.
     func recordHold(_ hold: HoldRecord) async throws

@@ -29,9 +29,40 @@ import Testing
             let search = try #require(lines.first { $0.hasPrefix("search,") }?.split(separator: ","), "\(lines)")
             let summarize = try #require(lines.first { $0.hasPrefix("summarize,") }?.split(separator: ","), "\(lines)")
             #expect(search[1] == "2" && summarize[1] == "1", "requests per feature")
-            // api_cost_usd is the fourth column from the end; the two features add up to the ledger.
-            let costs = [search, summarize].compactMap { Self.nanos($0[$0.count - 4]) }
+            // The two features' API costs add up to the ledger.
+            let column = try #require(lines.first?.split(separator: ",").firstIndex(of: "api_cost_usd"))
+            let costs = [search, summarize].compactMap { Self.nanos($0[column]) }
             #expect(costs.count == 2 && costs.reduce(0, +) == total, "\(costs) vs \(total)")
+            // Outcomes: one request by its id, two by the trace they were sent with; a refusal by reason.
+            let traced = [try await gateway.chat(secret: account.secret, maxTokens: 10, headers: [("x-spendwall-trace-id", "task-7")]),
+                          try await gateway.chat(secret: account.secret, maxTokens: 10, headers: [("x-spendwall-trace-id", "task-7")])]
+            #expect(traced.allSatisfy { $0.status == 200 })
+            let firstID = try #require(ledger.first?.requestID)
+            let accepted = try await HTTP.post(gateway.dataURL + "/v1/outcomes", headers: Dialect.openai.authHeaders(account.secret), json: ["request_id": firstID, "outcome": "accepted"])
+            #expect(accepted.status == 201, "\(accepted.text)")
+            let reworked = try await HTTP.post(gateway.dataURL + "/v1/outcomes", headers: Dialect.openai.authHeaders(account.secret), json: ["trace_id": "task-7", "outcome": "reworked"])
+            #expect(reworked.status == 201 && (reworked.object["requests"] as? [String])?.count == 2, "\(reworked.text)")
+            let unknown = try await HTTP.post(gateway.dataURL + "/v1/outcomes", headers: Dialect.openai.authHeaders(account.secret), json: ["trace_id": "nope", "outcome": "accepted"])
+            #expect(unknown.status == 404)
+            let badOutcome = try await HTTP.post(gateway.dataURL + "/v1/outcomes", headers: Dialect.openai.authHeaders(account.secret), json: ["request_id": firstID, "outcome": "great"])
+            #expect(badOutcome.status == 400)
+            let tooBig = try await gateway.chat(secret: account.secret, maxTokens: 100_000_000)
+            #expect(tooBig.status >= 400)
+            _ = try await gateway.setBudget(tenant: account.tenant, scope: "key", scopeID: account.keyID, limitDollars: "0.000001")
+            let refused = try await gateway.chat(secret: account.secret, maxTokens: 10)
+            #expect(refused.status == 402)
+            let all = try await gateway.settled(rows: 5, tenant: account.tenant)
+            let tracedCost = all.filter { row in traced.contains { $0.headers.first(name: "x-spendwall-request-id") == row.requestID } }.map(\.cost).reduce(0, +)
+            try await Task.sleep(for: .milliseconds(300))
+            let withOutcomes = try SpendwallCommand.run(["report", "--by", "team", "--tenant", account.tenant, "--format", "json"], home: scratch.home)
+            let teamRow = try #require((jsonObject(withOutcomes.stdout)?["rows"] as? [[String: Any]])?.first, "\(withOutcomes.stdout) \(withOutcomes.stderr)")
+            let outcomes = try #require(teamRow["outcomes"] as? [String: Any])
+            #expect((outcomes["accepted"] as? NSNumber)?.intValue == 1 && (outcomes["reworked"] as? NSNumber)?.intValue == 2)
+            #expect((outcomes["rework_cost_nanodollars"] as? NSNumber)?.int64Value == tracedCost)
+            let apiCost = all.map(\.cost).reduce(0, +)
+            #expect((outcomes["cost_per_accepted_nanodollars"] as? NSNumber)?.int64Value == apiCost, "all the team's API spend over its one accepted outcome")
+            #expect(((teamRow["refusals"] as? [String: Any])?["budget_exceeded"] as? NSNumber)?.intValue == 1, "\(teamRow)")
+
             let table = try SpendwallCommand.run(["report", "--by", "model", "--period", "2026-11"], home: scratch.home)
             #expect(table.exitCode == 0 && table.stdout.contains("MODEL"))
             let bad = try SpendwallCommand.run(["report", "--period", "2026-13"], home: scratch.home)

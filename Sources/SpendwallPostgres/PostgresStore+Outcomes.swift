@@ -1,0 +1,101 @@
+import PostgresNIO
+import SpendwallCore
+import SpendwallStorage
+
+extension PostgresStore {
+    public func insertRefusal(_ refusal: RefusalRecord) async throws {
+        let tags = try Self.json(refusal.tags)
+        try await execute("""
+            INSERT INTO refusals (tenant_id, key_id, team_id, user_id, tags, model, provider, reason, at)
+            VALUES (\(refusal.tenantID), \(refusal.keyID), \(refusal.teamID), \(refusal.userID), \(tags), \(refusal.model),
+                    \(refusal.provider.rawValue), \(refusal.reason), \(refusal.at))
+            """, "record a refusal")
+    }
+
+    public func refusalCounts(_ query: SpendQuery) async throws -> [RefusalCount] {
+        let group: String
+        var join = ""
+        switch query.groupBy {
+        case .tenant: group = "r.tenant_id"
+        case .team: group = "COALESCE(r.team_id, '')"
+        case .user: group = "COALESCE(r.user_id, '')"
+        case .key: group = "r.key_id"
+        case .model: group = "r.model"
+        case .provider: group = "r.provider"
+        case .status: group = "'refused'"
+        case .tag:
+            group = "t.value"
+            join = "CROSS JOIN LATERAL jsonb_array_elements_text(r.tags::jsonb) AS t(value)"
+        }
+        var sql = PostgresQuery(unsafeSQL: """
+            SELECT \(group) AS grp, r.reason AS reason, COUNT(*)::BIGINT AS n FROM refusals r \(join)
+            WHERE ($1::TEXT IS NULL OR r.tenant_id = $1) AND ($2::BIGINT IS NULL OR r.at >= $2) AND ($3::BIGINT IS NULL OR r.at < $3)
+            GROUP BY 1, 2 ORDER BY \(group) COLLATE "C", r.reason COLLATE "C"
+            """)
+        sql.binds.append(query.tenantID)
+        sql.binds.append(query.from)
+        sql.binds.append(query.to)
+        return try await rows(sql, "count refusals").map { row in
+            try RefusalCount(group: row.value("grp"), reason: row.value("reason"), count: row.value("n"))
+        }
+    }
+
+    public func insertTraceLink(tenantID: String, traceID: String, requestID: String) async throws {
+        try await execute("""
+            INSERT INTO trace_links (tenant_id, trace_id, request_id) VALUES (\(tenantID), \(traceID), \(requestID)) ON CONFLICT DO NOTHING
+            """, "link a trace")
+    }
+
+    public func requestIDs(traceID: String, tenantID: String) async throws -> [String] {
+        try await rows(
+            "SELECT request_id FROM trace_links WHERE tenant_id = \(tenantID) AND trace_id = \(traceID) ORDER BY request_id COLLATE \"C\"",
+            "find a trace"
+        ).map { row in try row.value("request_id") }
+    }
+
+    public func insertOutcome(_ outcome: OutcomeRecord) async throws {
+        try await execute("""
+            INSERT INTO outcomes (tenant_id, request_id, verdict, key_id, at)
+            VALUES (\(outcome.tenantID), \(outcome.requestID), \(outcome.verdict.rawValue), \(outcome.keyID), \(outcome.at))
+            ON CONFLICT (tenant_id, request_id) DO UPDATE SET verdict = excluded.verdict, key_id = excluded.key_id, at = excluded.at
+            """, "record an outcome")
+    }
+
+    public func outcomeSummaries(_ query: SpendQuery) async throws -> [OutcomeSummary] {
+        let group: String
+        var join = ""
+        switch query.groupBy {
+        case .tenant: group = "l.tenant_id"
+        case .team: group = "COALESCE(l.team_id, '')"
+        case .user: group = "COALESCE(l.user_id, '')"
+        case .key: group = "l.key_id"
+        case .model: group = "l.model"
+        case .provider: group = "l.provider"
+        case .status: group = "l.status"
+        case .tag:
+            group = "t.value"
+            join = "CROSS JOIN LATERAL jsonb_array_elements_text(l.tags::jsonb) AS t(value)"
+        }
+        var sql = PostgresQuery(unsafeSQL: """
+            SELECT \(group) AS grp,
+                   COUNT(DISTINCT CASE WHEN o.verdict = 'accepted' THEN l.request_id END)::BIGINT AS accepted,
+                   COUNT(DISTINCT CASE WHEN o.verdict = 'rejected' THEN l.request_id END)::BIGINT AS rejected,
+                   COUNT(DISTINCT CASE WHEN o.verdict = 'reworked' THEN l.request_id END)::BIGINT AS reworked,
+                   SUM(CASE WHEN o.verdict = 'accepted' THEN l.cost_nanos ELSE 0 END)::BIGINT AS accepted_cost,
+                   SUM(CASE WHEN o.verdict = 'reworked' THEN l.cost_nanos ELSE 0 END)::BIGINT AS rework_cost
+            FROM ledger l JOIN outcomes o ON o.tenant_id = l.tenant_id AND o.request_id = l.request_id \(join)
+            WHERE l.endpoint <> 'gpu_time' AND ($1::TEXT IS NULL OR l.tenant_id = $1) AND ($2::BIGINT IS NULL OR l.started_at >= $2)
+              AND ($3::BIGINT IS NULL OR l.started_at < $3)
+            GROUP BY 1 ORDER BY \(group) COLLATE "C"
+            """)
+        sql.binds.append(query.tenantID)
+        sql.binds.append(query.from)
+        sql.binds.append(query.to)
+        return try await rows(sql, "sum outcomes").map { row in
+            try OutcomeSummary(
+                group: row.value("grp"), accepted: row.value("accepted"), rejected: row.value("rejected"), reworked: row.value("reworked"),
+                acceptedCost: row.money("accepted_cost"), reworkCost: row.money("rework_cost")
+            )
+        }
+    }
+}
