@@ -110,20 +110,7 @@ extension PostgresStore {
     }
 
     public func spend(_ query: SpendQuery) async throws -> [SpendRow] {
-        let group: String
-        var join = ""
-        switch query.groupBy {
-        case .tenant: group = "l.tenant_id"
-        case .team: group = "COALESCE(l.team_id, '')"
-        case .user: group = "COALESCE(l.user_id, '')"
-        case .key: group = "l.key_id"
-        case .model: group = "l.model"
-        case .provider: group = "l.provider"
-        case .status: group = "l.status"
-        case .tag:
-            group = "t.value"
-            join = "CROSS JOIN LATERAL jsonb_array_elements_text(l.tags::jsonb) AS t(value)"
-        }
+        let (group, join) = Self.grouping(query.groupBy, table: "l")
         var sql = PostgresQuery(unsafeSQL: """
             SELECT \(group) AS grp, SUM(CASE WHEN l.endpoint = 'gpu_time' THEN 0 ELSE 1 END)::BIGINT AS requests,
                    SUM(l.input_tokens)::BIGINT AS input, SUM(l.cached_input_tokens)::BIGINT AS cached_input,
@@ -150,6 +137,21 @@ extension PostgresStore {
                 ),
                 cost: row.money("cost"), gpuTimeCost: row.money("gpu_cost"), cacheSavings: row.money("saved")
             )
+        }
+    }
+
+    /// The SQL expression a grouping groups by, and the join it needs, on the table aliased
+    /// `table` (ledger rows `l`, refusals `r`: a refusal's status is `refused`).
+    static func grouping(_ grouping: SpendQuery.Grouping, table: String) -> (expression: String, join: String) {
+        switch grouping {
+        case .tenant: ("\(table).tenant_id", "")
+        case .team: ("COALESCE(\(table).team_id, '')", "")
+        case .user: ("COALESCE(\(table).user_id, '')", "")
+        case .key: ("\(table).key_id", "")
+        case .model: ("\(table).model", "")
+        case .provider: ("\(table).provider", "")
+        case .status: (table == "l" ? "l.status" : "'refused'", "")
+        case .tag: ("t.value", "CROSS JOIN LATERAL jsonb_array_elements_text(\(table).tags::jsonb) AS t(value)")
         }
     }
 

@@ -13,20 +13,7 @@ extension PostgresStore {
     }
 
     public func refusalCounts(_ query: SpendQuery) async throws -> [RefusalCount] {
-        let group: String
-        var join = ""
-        switch query.groupBy {
-        case .tenant: group = "r.tenant_id"
-        case .team: group = "COALESCE(r.team_id, '')"
-        case .user: group = "COALESCE(r.user_id, '')"
-        case .key: group = "r.key_id"
-        case .model: group = "r.model"
-        case .provider: group = "r.provider"
-        case .status: group = "'refused'"
-        case .tag:
-            group = "t.value"
-            join = "CROSS JOIN LATERAL jsonb_array_elements_text(r.tags::jsonb) AS t(value)"
-        }
+        let (group, join) = Self.grouping(query.groupBy, table: "r")
         var sql = PostgresQuery(unsafeSQL: """
             SELECT \(group) AS grp, r.reason AS reason, COUNT(*)::BIGINT AS n FROM refusals r \(join)
             WHERE ($1::TEXT IS NULL OR r.tenant_id = $1) AND ($2::BIGINT IS NULL OR r.at >= $2) AND ($3::BIGINT IS NULL OR r.at < $3)
@@ -62,20 +49,7 @@ extension PostgresStore {
     }
 
     public func outcomeSummaries(_ query: SpendQuery) async throws -> [OutcomeSummary] {
-        let group: String
-        var join = ""
-        switch query.groupBy {
-        case .tenant: group = "l.tenant_id"
-        case .team: group = "COALESCE(l.team_id, '')"
-        case .user: group = "COALESCE(l.user_id, '')"
-        case .key: group = "l.key_id"
-        case .model: group = "l.model"
-        case .provider: group = "l.provider"
-        case .status: group = "l.status"
-        case .tag:
-            group = "t.value"
-            join = "CROSS JOIN LATERAL jsonb_array_elements_text(l.tags::jsonb) AS t(value)"
-        }
+        let (group, join) = Self.grouping(query.groupBy, table: "l")
         var sql = PostgresQuery(unsafeSQL: """
             SELECT \(group) AS grp,
                    COUNT(DISTINCT CASE WHEN o.verdict = 'accepted' THEN l.request_id END)::BIGINT AS accepted,

@@ -15,20 +15,7 @@ extension SQLiteStore {
     }
 
     public func refusalCounts(_ query: SpendQuery) async throws -> [RefusalCount] {
-        let group: String
-        var join = ""
-        switch query.groupBy {
-        case .tenant: group = "r.tenant_id"
-        case .team: group = "COALESCE(r.team_id, '')"
-        case .user: group = "COALESCE(r.user_id, '')"
-        case .key: group = "r.key_id"
-        case .model: group = "r.model"
-        case .provider: group = "r.provider"
-        case .status: group = "'refused'"
-        case .tag:
-            group = "t.value"
-            join = "JOIN json_each(r.tags) t"
-        }
+        let (group, join) = Self.grouping(query.groupBy, table: "r")
         let sql = """
             SELECT \(group) AS grp, r.reason AS reason, COUNT(*) AS n FROM refusals r \(join)
             WHERE (?1 IS NULL OR r.tenant_id = ?1) AND (?2 IS NULL OR r.at >= ?2) AND (?3 IS NULL OR r.at < ?3)

@@ -114,16 +114,18 @@ extension SQLiteStore {
     }
 
     /// The SQL expression naming a row's group, and the join it needs.
-    static func grouping(_ grouping: SpendQuery.Grouping) -> (expression: String, join: String) {
+    /// The SQL expression a grouping groups by, and the join it needs, on the table aliased
+    /// `table` (ledger rows `l`, refusals `r`: a refusal's status is `refused`).
+    static func grouping(_ grouping: SpendQuery.Grouping, table: String = "l") -> (expression: String, join: String) {
         switch grouping {
-        case .tenant: ("l.tenant_id", "")
-        case .team: ("COALESCE(l.team_id, '')", "")
-        case .user: ("COALESCE(l.user_id, '')", "")
-        case .key: ("l.key_id", "")
-        case .model: ("l.model", "")
-        case .provider: ("l.provider", "")
-        case .status: ("l.status", "")
-        case .tag: ("t.value", "JOIN json_each(l.tags) t")
+        case .tenant: ("\(table).tenant_id", "")
+        case .team: ("COALESCE(\(table).team_id, '')", "")
+        case .user: ("COALESCE(\(table).user_id, '')", "")
+        case .key: ("\(table).key_id", "")
+        case .model: ("\(table).model", "")
+        case .provider: ("\(table).provider", "")
+        case .status: (table == "l" ? "l.status" : "'refused'", "")
+        case .tag: ("t.value", "JOIN json_each(\(table).tags) t")
         }
     }
 }
