@@ -15,7 +15,7 @@ public struct SpendwallCommand: AsyncParsableCommand {
             ServeCommand.self, DemoCommand.self, TenantsCommand.self, TeamsCommand.self, UsersCommand.self,
             KeysCommand.self, AdminTokensCommand.self, BudgetsCommand.self, SpendCommand.self, LookupCommand.self, PricesCommand.self,
             MigrateCommand.self, CheckLedgerCommand.self, PoliciesCommand.self, AlertsCommand.self, KillCommand.self, UnblockCommand.self, BlocksCommand.self, AuditCommand.self, SimulatorCommand.self,
-            DeployCommand.self, DeploymentsCommand.self, StatusCommand.self, MeasureCommand.self, ReportCommand.self,
+            DeployCommand.self, DeploymentsCommand.self, StatusCommand.self, MeasureCommand.self, ReportCommand.self, WatchCommand.self,
         ]
     )
 
