@@ -23,9 +23,9 @@ public enum AdminRouter {
             let text = gateway.metrics.render(enforcer: gateway.enforcer, budgets: Array(plane.directory.budgetsByID.values))
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
-        let guarded = router.group("/admin/v1").add(
-            middleware: AdminTokenMiddleware(operatorTokenHash: VirtualKey.hash(adminToken), controlPlane: plane)
-        )
+        let tokens = AdminTokenMiddleware(operatorTokenHash: VirtualKey.hash(adminToken), controlPlane: plane)
+        DashboardRoutes.add(to: router, gateway: gateway, guard: tokens, sentinel: sentinel)
+        let guarded = router.group("/admin/v1").add(middleware: tokens)
         addOperatorRoutes(to: guarded, gateway: gateway)
         addDirectoryRoutes(to: guarded, plane: plane)
         addSpendRoutes(to: guarded, plane: plane, alerts: alerts)

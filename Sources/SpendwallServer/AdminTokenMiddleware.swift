@@ -12,16 +12,21 @@ struct AdminTokenMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let presented = request.headers[.authorization].flatMap(ClientCredential.bearerToken) ?? ""
-        let hash = VirtualKey.hash(presented)
         var context = context
-        if Self.equalInConstantTime(hash, operatorTokenHash) {
-            context.granted = .operatorWide
-        } else if let token = controlPlane.directory.activeAdminToken(secretHash: hash) {
-            context.granted = .tenant(token.tenantID, tokenID: token.id)
-        } else {
+        guard let access = access(presenting: presented) else {
             throw HTTPError(.unauthorized, message: "admin token required: Authorization: Bearer <token from $SPENDWALL_HOME/admin-token, or a tenant admin token>")
         }
+        context.granted = access
         return try await next(request, context)
+    }
+
+    /// What a presented admin token opens: everything (the operator's), one tenant (a tenant
+    /// admin token in force), or nothing.
+    func access(presenting presented: String) -> AdminAccess? {
+        let hash = VirtualKey.hash(presented)
+        if Self.equalInConstantTime(hash, operatorTokenHash) { return .operatorWide }
+        if let token = controlPlane.directory.activeAdminToken(secretHash: hash) { return .tenant(token.tenantID, tokenID: token.id) }
+        return nil
     }
 
     static func equalInConstantTime(_ left: String, _ right: String) -> Bool {
