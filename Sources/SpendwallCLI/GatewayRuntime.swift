@@ -182,6 +182,10 @@ struct GatewayRuntime {
                 .init(service: alerts),
                 .init(service: dispatcher),
                 .init(service: sentinel),
+                .init(service: TelemetryExporter(
+                    store: controlPlane.store, settings: configuration.telemetry, clock: SystemWallClock(), logger: logger,
+                    deliver: TelemetryDelivery.make(environment: ProcessInfo.processInfo.environment)
+                )),
                 .init(service: adminPlane),
                 .init(service: dataPlane),
             ],

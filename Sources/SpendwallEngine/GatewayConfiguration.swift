@@ -44,6 +44,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
     public var sentinel: SentinelSettings = SentinelSettings()
     /// The operator's own GPU prices (owned or reserved hardware), added to the shipped table.
     public var gpuPrices: [OperatorGPUPrice] = []
+    /// Where every ledger event is exported (JSON-lines files, webhooks).
+    public var telemetry: TelemetrySettings = TelemetrySettings()
 
     public init() {}
 
@@ -67,6 +69,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         case circuitBreaker = "circuit_breaker"
         case sentinel
         case gpuPrices = "gpu_prices"
+        case telemetry
     }
 
     public init(from decoder: any Decoder) throws {
@@ -91,6 +94,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         circuitBreaker = try container.decodeIfPresent(CircuitBreakerSettings.self, forKey: .circuitBreaker) ?? CircuitBreakerSettings()
         sentinel = try container.decodeIfPresent(SentinelSettings.self, forKey: .sentinel) ?? SentinelSettings()
         gpuPrices = try container.decodeIfPresent([OperatorGPUPrice].self, forKey: .gpuPrices) ?? []
+        telemetry = try container.decodeIfPresent(TelemetrySettings.self, forKey: .telemetry) ?? TelemetrySettings()
     }
 
     /// Checks values a YAML file can get wrong; the message names the key.
@@ -143,6 +147,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         try PeriodCalendar().validate(timeZone: timeZone)
         try alerts.validate()
         try sentinel.validate()
+        try telemetry.validate()
         for (index, price) in gpuPrices.enumerated() { _ = try price.row(index: index) }
     }
 

@@ -73,3 +73,27 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    public func ledgerRows(after position: Int64, finishedBefore: Int64, limit: Int) async throws -> [PositionedEntry] {
+        let rows = try await rows("SELECT * FROM ledger WHERE id > \(position) ORDER BY id LIMIT \(Int64(limit))", "read the ledger for export")
+        var page: [PositionedEntry] = []
+        for row in rows {
+            let entry = try Self.ledgerEntry(row)
+            // A row finished too recently may have neighbours not committed yet: wait for them.
+            guard entry.finishedAt <= finishedBefore else { break }
+            page.append(PositionedEntry(position: try row.value("id"), entry: entry))
+        }
+        return page
+    }
+
+    public func exportCursor(sink: String) async throws -> Int64 {
+        try await rows("SELECT position FROM export_cursors WHERE sink = \(sink)", "read an export cursor").first.map { try $0.value("position") } ?? 0
+    }
+
+    public func setExportCursor(sink: String, position: Int64) async throws {
+        try await execute("""
+            INSERT INTO export_cursors (sink, position) VALUES (\(sink), \(position)) ON CONFLICT (sink) DO UPDATE SET position = excluded.position
+            """, "save an export cursor")
+    }
+}

@@ -212,6 +212,8 @@ extension PostgresStore {
             """,
             "CREATE INDEX ledger_tenant_request ON ledger (tenant_id, request_id)",
         ]),
+        // Where each telemetry sink has got to in the ledger.
+        ("v6-export-cursors", ["CREATE TABLE export_cursors (sink TEXT PRIMARY KEY, position BIGINT NOT NULL)"]),
     ]
 
     /// Applies the migrations not applied yet; returns their names. Safe to run from several

@@ -72,3 +72,33 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    public func ledgerRows(after position: Int64, finishedBefore: Int64, limit: Int) async throws -> [PositionedEntry] {
+        try await read("read the ledger for export") { db in
+            // Stop at the first row finished too recently: rows after it wait for the next read.
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE id > ? ORDER BY id LIMIT ?", arguments: [position, limit])
+            var page: [PositionedEntry] = []
+            for row in rows {
+                let entry = try LedgerEntry(row: row)
+                guard entry.finishedAt <= finishedBefore else { break }
+                page.append(PositionedEntry(position: row["id"], entry: entry))
+            }
+            return page
+        }
+    }
+
+    public func exportCursor(sink: String) async throws -> Int64 {
+        try await read("read an export cursor") { db in
+            try Int64.fetchOne(db, sql: "SELECT position FROM export_cursors WHERE sink = ?", arguments: [sink]) ?? 0
+        }
+    }
+
+    public func setExportCursor(sink: String, position: Int64) async throws {
+        try await write("save an export cursor", duplicate: "cursor exists") { db in
+            try db.execute(sql: """
+                INSERT INTO export_cursors (sink, position) VALUES (?, ?) ON CONFLICT(sink) DO UPDATE SET position = excluded.position
+                """, arguments: [sink, position])
+        }
+    }
+}

@@ -248,6 +248,10 @@ extension SQLiteStore {
                 CREATE INDEX ledger_tenant_request ON ledger(tenant_id, request_id);
                 """)
         }
+        // Where each telemetry sink has got to in the ledger.
+        migrator.registerMigration("v10-export-cursors") { db in
+            try db.execute(sql: "CREATE TABLE export_cursors (sink TEXT PRIMARY KEY NOT NULL, position INTEGER NOT NULL)")
+        }
         return migrator
     }
 }

@@ -71,3 +71,20 @@ extension InMemoryStore {
         }
     }
 }
+
+extension InMemoryStore {
+    public func ledgerRows(after position: Int64, finishedBefore: Int64, limit: Int) async throws -> [PositionedEntry] {
+        state.withLock { state in
+            state.ledger.enumerated().dropFirst(Int(max(0, position))).prefix { $0.element.finishedAt <= finishedBefore }.prefix(limit)
+                .map { PositionedEntry(position: Int64($0.offset + 1), entry: $0.element) }
+        }
+    }
+
+    public func exportCursor(sink: String) async throws -> Int64 {
+        state.withLock { $0.exportCursors[sink] ?? 0 }
+    }
+
+    public func setExportCursor(sink: String, position: Int64) async throws {
+        state.withLock { $0.exportCursors[sink] = position }
+    }
+}

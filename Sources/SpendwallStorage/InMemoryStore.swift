@@ -16,6 +16,7 @@ public final class InMemoryStore: SpendStore {
         var adminTokens: [String: AdminTokenRecord] = [:]
         var deployments: [String: DeploymentRecord] = [:]
         var refusals: [RefusalRecord] = []
+        var exportCursors: [String: Int64] = [:]
         var traces: [String: [String]] = [:]
         var outcomes: [String: OutcomeRecord] = [:]
         var budgets: [String: BudgetRecord] = [:]

@@ -81,3 +81,14 @@ public struct OutcomeSummary: Sendable, Hashable, Codable {
         self.reworkCost = reworkCost
     }
 }
+
+/// A ledger row with its place in the store's write order, for telemetry export.
+public struct PositionedEntry: Sendable, Hashable {
+    public var position: Int64
+    public var entry: LedgerEntry
+
+    public init(position: Int64, entry: LedgerEntry) {
+        self.position = position
+        self.entry = entry
+    }
+}

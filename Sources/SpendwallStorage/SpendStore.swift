@@ -95,6 +95,14 @@ public protocol SpendStore: Sendable {
     /// tenant and window (by the requests' start).
     func outcomeSummaries(_ query: SpendQuery) async throws -> [OutcomeSummary]
 
+    // MARK: Telemetry export
+    /// Ledger rows in write order after `position` (a store's own sequence), at most `limit`,
+    /// leaving out rows finished after `finishedBefore` (so a row committed late is not passed).
+    func ledgerRows(after position: Int64, finishedBefore: Int64, limit: Int) async throws -> [PositionedEntry]
+    /// Where an export sink has got to in the ledger (0: the start).
+    func exportCursor(sink: String) async throws -> Int64
+    func setExportCursor(sink: String, position: Int64) async throws
+
     // MARK: Hot path
     /// Makes a hold durable. Returns once it is committed.
     func recordHold(_ hold: HoldRecord) async throws
