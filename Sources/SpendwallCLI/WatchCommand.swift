@@ -27,9 +27,8 @@ struct WatchCommand: AsyncParsableCommand {
             var options = AdminOptions()
             options.adminURL = adminURL
             let client = try AdminClient.make(options: options)
-            var totals: [Int64] = []
             if once {
-                let frame = try await fetch(client, totals: &totals)
+                let frame = try await fetch(client)
                 let palette = Palette(enabled: WatchScreen.colours)
                 print(frame.lines(columns: WatchScreen.size().columns, palette: palette).joined(separator: "\n"))
                 return
@@ -50,7 +49,7 @@ struct WatchCommand: AsyncParsableCommand {
                 if ContinuousClock.now - lastFetch >= .milliseconds(Int64(interval * 1000)) {
                     lastFetch = .now
                     do {
-                        frame = try await fetch(client, totals: &totals)
+                        frame = try await fetch(client)
                     } catch {
                         WatchScreen.write(WatchScreen.home + "spendwall watch: \(error)" + WatchScreen.clearLine + "\n" + WatchScreen.clearBelow)
                     }
@@ -71,7 +70,7 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     /// Everything a frame shows, read from the admin API.
-    func fetch(_ client: AdminClient, totals: inout [Int64]) async throws -> WatchFrame {
+    func fetch(_ client: AdminClient) async throws -> WatchFrame {
         let filter = tenant.map { "tenant=\($0)" }
         func path(_ base: String, _ extra: String...) -> String {
             let parameters = (filter.map { [$0] } ?? []) + extra
@@ -81,19 +80,17 @@ struct WatchCommand: AsyncParsableCommand {
         let recent = Int64((now.timeIntervalSince1970 - 15 * 60) * 1000)
         let budgets = try await client.send(.GET, path("/budgets")) as? [[String: Any]] ?? []
         let models = try await client.send(.GET, path("/spend", "group_by=model")) as? [[String: Any]] ?? []
-        let tenants = try await client.send(.GET, path("/spend", "group_by=tenant")) as? [[String: Any]] ?? []
+        let windows = try await client.send(.GET, path("/spend/recent", "windows=30")) as? [[String: Any]] ?? []
         let deployments = (try? await client.send(.GET, path("/deployments")) as? [[String: Any]]) ?? []
         let refusals = try await client.send(.GET, path("/refusals", "group_by=tenant", "from=\(recent)")) as? [[String: Any]] ?? []
         let blocks = try await client.send(.GET, path("/blocks")) as? [[String: Any]] ?? []
-        totals.append(tenants.reduce(0) { $0 + WatchFrame.int($1["cost"]) })
-        if totals.count > 61 { totals.removeFirst(totals.count - 61) }
-        let steps = zip(totals.dropFirst(), totals).map { max(0, $0 - $1) }
+        let steps = windows.map { WatchFrame.int($0["total"]) }
         var reasons: [String: Int64] = [:]
         for row in refusals { reasons[Output.string(row["reason"]), default: 0] += WatchFrame.int(row["count"]) }
         return WatchFrame(
             tenant: tenant, budgets: budgets, models: models, deployments: deployments,
             refusals: reasons.sorted { $0.value > $1.value }.map { ["reason": $0.key, "count": $0.value] }, blocks: blocks,
-            spendSteps: steps, intervalSeconds: interval, now: now
+            spendSteps: steps, intervalSeconds: 10, now: now
         )
     }
 }

@@ -9,7 +9,7 @@ struct WatchFrame {
     var deployments: [[String: Any]]
     var refusals: [[String: Any]]
     var blocks: [[String: Any]]
-    /// Spend in each refresh interval, oldest first (nano-dollars).
+    /// Spend in each 10-second window, oldest first (nano-dollars).
     var spendSteps: [Int64]
     var intervalSeconds: Double
     var now: Date
@@ -42,7 +42,7 @@ struct WatchFrame {
         }
         lines.append("")
         let rate = spendSteps.last ?? 0
-        lines.append(palette.bold("SPEND RATE") + palette.dim(" (per \(Self.seconds(intervalSeconds)), last \(spendSteps.count))") + "  "
+        lines.append(palette.bold("SPEND RATE") + palette.dim(" (per \(Self.seconds(intervalSeconds)) window, last \(spendSteps.count))") + "  "
             + Glyphs.sparkline(spendSteps) + "  now \(Money(nanodollars: rate))/\(Self.seconds(intervalSeconds))")
         lines.append("")
         lines.append(palette.bold("TOP MODELS") + palette.dim(" (spend)"))

@@ -44,6 +44,17 @@ public enum BudgetAlerts {
         return due
     }
 
+    /// The forecast from the recent burn rate (exponentially weighted, see `BudgetForecast`): due
+    /// when that rate runs the budget out before its window ends, with the same guard as the
+    /// window's average (a tenth of the window, at most an hour, behind it), so a first burst
+    /// early in the window does not fire it.
+    public static func recentForecast(account: BudgetAccount, exhaustsAt: Int64?, now: Int64) -> Kind? {
+        guard let exhaustsAt, let end = account.window.end, now < end, exhaustsAt < end, exhaustsAt > now else { return nil }
+        let elapsed = now - account.window.start
+        guard elapsed >= min(3_600_000, (end - account.window.start) / 10), account.spent > .zero else { return nil }
+        return .forecast(exhaustedAt: exhaustsAt)
+    }
+
     /// When the budget runs out at the burn rate of its window so far, if that is before the
     /// window ends; nil when it does not, the window never ends, or too little of it has passed.
     public static func exhaustion(account: BudgetAccount, now: Int64) -> Int64? {

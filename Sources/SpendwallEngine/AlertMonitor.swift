@@ -50,6 +50,12 @@ public final class AlertMonitor: Service, Sendable {
             guard let account = enforcer.account(budgetID: budget.id) else { continue }
             let exhausted = enforcer.hasRefused(budgetID: budget.id, windowStart: account.window.start)
             var due = BudgetAlerts.due(account: account, thresholds: budget.alertThresholds ?? settings.thresholds, now: now, exhausted: exhausted)
+            // The recent (exponentially weighted) burn rate fires the forecast too, when the
+            // window's average would not yet.
+            if !due.contains(where: { if case .forecast = $0 { true } else { false } }),
+               let recent = BudgetAlerts.recentForecast(account: account, exhaustsAt: enforcer.forecast(budgetID: budget.id)?.exhaustsAt, now: now) {
+                due.append(recent)
+            }
             if !settings.forecast { due.removeAll { if case .forecast = $0 { true } else { false } } }
             guard !due.isEmpty else { continue }
             let key = FiredKey(budgetID: budget.id, windowStart: account.window.start)

@@ -29,6 +29,12 @@ public enum AdminRouter {
         addOperatorRoutes(to: guarded, gateway: gateway)
         addDirectoryRoutes(to: guarded, plane: plane)
         addSpendRoutes(to: guarded, plane: plane, alerts: alerts)
+        guarded.get("/spend/recent") { request, context in
+            let count = request.uri.queryParameters["windows"].flatMap { Int($0) } ?? 60
+            let tenant = try context.access.tenantFilter(tenantParameter(request))
+            let windows = gateway.recentSpend.recent(tenant: tenant, count: count, now: gateway.enforcer.clock.nowMillis())
+            return try json(windows.map { RecentWindow(start: $0.start, total: $0.teams.values.reduce(0, +), teams: $0.teams) })
+        }
         addRuleRoutes(to: guarded, plane: plane)
         if let sentinel { addDeploymentRoutes(to: guarded, sentinel: sentinel) }
         return router
@@ -107,6 +113,14 @@ public enum AdminRouter {
         encoder.outputFormatting = [.sortedKeys]
         return encoder
     }()
+
+    /// One 10-second window of `/spend/recent`.
+    struct RecentWindow: Encodable {
+        var start: Int64
+        /// Nano-dollars charged in the window.
+        var total: Int64
+        var teams: [String: Int64]
+    }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
         let data = try encoder.encode(value)

@@ -24,6 +24,8 @@ public final class Gateway: Sendable {
     let logger: Logger
     /// Counters and histograms for `/metrics`.
     let metrics = GatewayMetrics()
+    /// Spend in 10-second windows, for `watch` and the dashboard.
+    let recentSpend = SpendAggregator()
     /// Holds placed by Swift SDK clients in remote mode, until they settle.
     let remoteHolds = RemoteHolds()
     /// Self-hosted deployments serving models, published by the sentinel.
@@ -62,9 +64,11 @@ public final class Gateway: Sendable {
         self.routes = Dictionary(configuration.routes.map { ($0.model, $0) }, uniquingKeysWith: { first, _ in first })
         self.health = UpstreamHealth(settings: configuration.circuitBreaker)
         let metrics = self.metrics
+        let recent = self.recentSpend
         let log = logger
         enforcer.onSettled { entry in
             metrics.settled(entry)
+            recent.add(entry)
             log.info("settled", metadata: [
                 "request.id": "\(entry.requestID)", "key.id": "\(entry.keyID)", "team": "\(entry.teamID ?? "-")",
                 "model": "\(entry.model)", "provider": "\(entry.provider.rawValue)", "endpoint": "\(entry.endpoint)",

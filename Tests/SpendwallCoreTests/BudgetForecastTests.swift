@@ -27,4 +27,16 @@ import Testing
         let late = BudgetForecast.make(account: Self.account(limit: .dollars(100), spent: .zero), nanodollarsPerMilli: 1, now: 0)
         #expect(late.exhaustsAt == nil, "the window ends before the limit is reached")
     }
+
+    @Test("the recent burn rate fires the forecast alert when it runs the budget out before the window ends, not early in the window, not past its end")
+    func recentForecastAlert() {
+        // A day window; $0.30 of $1 spent.
+        let account = Self.account(limit: .dollars(1), spent: .cents(30))
+        let noon: Int64 = 43_200_000
+        #expect(BudgetAlerts.recentForecast(account: account, exhaustsAt: noon + 3_600_000, now: noon) == .forecast(exhaustedAt: noon + 3_600_000))
+        #expect(BudgetAlerts.recentForecast(account: account, exhaustsAt: 90_000_000, now: noon) == nil, "runs out after the window ends")
+        #expect(BudgetAlerts.recentForecast(account: account, exhaustsAt: 1_000_000, now: 600_000) == nil, "ten minutes into a day: too early")
+        #expect(BudgetAlerts.recentForecast(account: account, exhaustsAt: nil, now: noon) == nil)
+        #expect(BudgetAlerts.recentForecast(account: Self.account(limit: .dollars(1), spent: .zero), exhaustsAt: noon + 1, now: noon) == nil)
+    }
 }

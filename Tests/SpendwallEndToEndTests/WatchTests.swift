@@ -47,6 +47,7 @@ import Glibc
             let once = try SpendwallCommand.run(["watch", "--once"], home: scratch.home, extraEnvironment: ["NO_COLOR": "1"])
             #expect(once.exitCode == 0 && once.stdout.contains("BUDGETS") && once.stdout.contains("team:\(account.team)"), "\(once.stdout) \(once.stderr)")
             #expect(once.stdout.contains("budget_exceeded") && once.stdout.contains("gpt-4o-mini") && !once.stdout.contains("\u{1B}["), "no escape codes under NO_COLOR")
+            #expect(once.stdout.contains("█"), "the sparkline shows the 10-second window with the spend")
 
             let socket = "spendwall-\(UUID().uuidString.prefix(8))"
             defer { _ = try? Self.tmux(socket, ["kill-server"]) }

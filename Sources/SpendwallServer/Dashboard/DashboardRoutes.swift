@@ -35,7 +35,9 @@ enum DashboardRoutes {
             do {
                 let rendered = DashboardPage(
                     tenant: tenant,
-                    chart: SpendChart(rows: try await store.ledger(tenantID: tenant, limit: 20_000), bucketMillis: bucket.millis, now: now),
+                    chart: bucket.millis == SpendAggregator.windowMillis
+                        ? SpendChart(windows: gateway.recentSpend.recent(tenant: tenant, count: 30, now: now))
+                        : SpendChart(rows: try await store.ledger(tenantID: tenant, limit: 20_000), bucketMillis: bucket.millis, now: now),
                     bucketName: bucket.name,
                     budgets: try await gateway.controlPlane.budgetStatuses(tenantID: tenant),
                     models: try await store.spend(SpendQuery(tenantID: tenant, groupBy: .model)),

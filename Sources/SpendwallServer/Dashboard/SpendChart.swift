@@ -30,6 +30,15 @@ struct SpendChart {
         series = byTeam.sorted { $0.key < $1.key }.map { (team: $0.key, values: $0.value) }
     }
 
+    /// From the 10-second tumbling windows of ``SpendAggregator``, oldest first.
+    init(windows: [(start: Int64, teams: [String: Int64])]) {
+        bucketMillis = SpendAggregator.windowMillis
+        buckets = windows.count
+        starts = windows.map(\.start)
+        let teams = Set(windows.flatMap { $0.teams.keys }).sorted()
+        series = teams.map { team in (team: team.isEmpty ? "(no team)" : team, values: windows.map { $0.teams[team] ?? 0 }) }
+    }
+
     static let colours = ["#2f6fdf", "#e0812b", "#2e9e5b", "#c2423b", "#8a57c9", "#7a6a55", "#d05fa8", "#6b7a8a"]
 
     /// An SVG of stacked columns with a legend; every bar carries its team and nano-dollars.
