@@ -26,6 +26,8 @@ struct GatewayRuntime {
     var onReady: @Sendable (_ data: String, _ admin: String, _ adminToken: String, _ simulatorURL: String?) async -> Void
     /// Lets an embedding command (the demo) stop the gateway gracefully.
     var shutdown = ShutdownTrigger()
+    /// Run with the gateway's services (the OpenTelemetry exporter).
+    var extraServices: [any Service] = []
 
     func run() async throws {
         try home.create()
@@ -177,7 +179,7 @@ struct GatewayRuntime {
             [ChangeFollower(store: $0, controlPlane: controlPlane, logger: logger), LedgerWriter(enforcer: enforcer)]
         } ?? []
         let group = ServiceGroup(configuration: .init(
-            services: (storeServices + followers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
+            services: (extraServices + storeServices + followers).map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) } + [
                 .init(service: HoldReaper(enforcer: enforcer) { controlPlane.directory.keysByID }),
                 .init(service: alerts),
                 .init(service: dispatcher),

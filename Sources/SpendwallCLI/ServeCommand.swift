@@ -91,7 +91,11 @@ struct ServeCommand: AsyncParsableCommand {
                 }
                 fflush(nil)
             }
-            try await runtime.run()
+            var running = runtime
+            if configuration.traces {
+                running.extraServices = [try TraceExport.bootstrap()]
+            }
+            try await running.run()
         }
     }
 }

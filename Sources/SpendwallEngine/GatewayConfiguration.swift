@@ -46,6 +46,8 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
     public var gpuPrices: [OperatorGPUPrice] = []
     /// Where every ledger event is exported (JSON-lines files, webhooks).
     public var telemetry: TelemetrySettings = TelemetrySettings()
+    /// OpenTelemetry traces over OTLP/HTTP, configured by the standard `OTEL_*` variables.
+    public var traces: Bool = false
 
     public init() {}
 
@@ -70,6 +72,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         case sentinel
         case gpuPrices = "gpu_prices"
         case telemetry
+        case traces
     }
 
     public init(from decoder: any Decoder) throws {
@@ -95,6 +98,7 @@ public struct GatewayConfiguration: Sendable, Codable, Hashable {
         sentinel = try container.decodeIfPresent(SentinelSettings.self, forKey: .sentinel) ?? SentinelSettings()
         gpuPrices = try container.decodeIfPresent([OperatorGPUPrice].self, forKey: .gpuPrices) ?? []
         telemetry = try container.decodeIfPresent(TelemetrySettings.self, forKey: .telemetry) ?? TelemetrySettings()
+        traces = try container.decodeIfPresent(Bool.self, forKey: .traces) ?? false
     }
 
     /// Checks values a YAML file can get wrong; the message names the key.

@@ -6,6 +6,7 @@ import NIOHTTP1
 import SpendwallCore
 import SpendwallEngine
 import SpendwallProviders
+import Tracing
 import SpendwallStorage
 
 /// The upstream half of a reserved request: sends it, relays the answer, and settles the hold
@@ -58,7 +59,11 @@ struct Exchange: Sendable {
             let deadline = NIODeadline.now() + .seconds(Int64(gateway.configuration.upstreamTimeoutSeconds))
             let sent = ContinuousClock.now
             defer { timing?.add(ContinuousClock.now - sent) }
-            response = try await gateway.upstream.execute(upstream, to: origin, deadline: deadline)
+            response = try await withSpan("spendwall.upstream", ofKind: .client) { span in
+                span.attributes["server.address"] = origin.host
+                span.attributes["spendwall.provider"] = endpoint.provider.rawValue
+                return try await gateway.upstream.execute(upstream, to: origin, deadline: deadline)
+            }
         } catch {
             // Once sent, the provider may have generated (and billed) the whole answer.
             let sent = !Self.failedBeforeSending(error)

@@ -8,6 +8,7 @@ import SpendwallCore
 import SpendwallEngine
 import SpendwallProviders
 import SpendwallStorage
+import Tracing
 
 /// One metered request: authenticate, peek, apply policy (route, check), price, plan the hold,
 /// check rate limits, reserve, forward (failing over between upstreams), settle.
@@ -18,10 +19,30 @@ struct ProxyHandler: Sendable {
     let gateway: Gateway
 
     func handle(_ request: Request, route: EndpointRoute) async -> Response {
-        let provider = route.endpoint.provider
         let requestID = RequestID.make()
+        // A span per request (a no-op unless OpenTelemetry traces are on): ids, the caller's team
+        // and model once known, the status, and the refusal reason.
+        return await withSpan("spendwall.request", ofKind: .server) { span in
+            span.attributes["spendwall.request_id"] = requestID
+            span.attributes["spendwall.endpoint"] = route.endpoint.rawValue
+            let timing = UpstreamTiming()
+            let response = await handle(request, route: route, requestID: requestID, timing: timing)
+            if let caller = timing.identified {
+                span.attributes["spendwall.tenant"] = caller.key.tenantID
+                span.attributes["spendwall.team"] = caller.key.teamID ?? ""
+                span.attributes["spendwall.key_id"] = caller.key.id
+                span.attributes["spendwall.model"] = caller.model
+            }
+            if let reason = timing.refusal { span.attributes["spendwall.refusal"] = reason }
+            span.attributes["http.response.status_code"] = Int(response.status.code)
+            if response.status.code >= 400 { span.setStatus(SpanStatus(code: .error)) }
+            return response
+        }
+    }
+
+    private func handle(_ request: Request, route: EndpointRoute, requestID: String, timing: UpstreamTiming) async -> Response {
+        let provider = route.endpoint.provider
         let started = ContinuousClock.now
-        let timing = UpstreamTiming()
         do {
             let response = try await admitAndForward(request, route: route, requestID: requestID, timing: timing)
             if let upstream = timing.total { gateway.metrics.timed(upstream: upstream, added: ContinuousClock.now - started - upstream) }
@@ -29,6 +50,7 @@ struct ProxyHandler: Sendable {
         } catch var error as GatewayError {
             gateway.metrics.refused(error.type)
             recordRefusal(error.type, timing: timing)
+            timing.refused(error.type)
             gateway.logger.info("refused", metadata: ["request.id": "\(requestID)", "reason": "\(error.type)", "status": "\(error.status.code)"])
             // Refusals carry a decision too: what was refused, and how far the request got.
             if !error.headers.contains(where: { $0.0 == .spendwallDecision }) {

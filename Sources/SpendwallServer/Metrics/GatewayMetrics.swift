@@ -123,6 +123,12 @@ final class UpstreamTiming: Sendable {
 
     var identified: (key: KeyRecord, tags: [String], model: String, provider: ProviderKind)? { caller.withLock { $0 } }
 
+    private let refusalReason = Mutex<String?>(nil)
+
+    func refused(_ reason: String) { refusalReason.withLock { $0 = reason } }
+
+    var refusal: String? { refusalReason.withLock { $0 } }
+
     func add(_ duration: Duration) {
         elapsed.withLock { $0 = ($0 ?? .zero) + duration }
     }
