@@ -5,7 +5,7 @@ import Foundation
 /// `spendwall status [ID]`: one deployment in detail, or all of them.
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show a deployment: state, uptime, GPU cost, budget and time left, tokens, cost per 1M tokens.",
+        commandName: "status", abstract: "Show a deployment in detail, or every deployment and every budget's forecast.",
         discussion: "Examples:\n  spendwall status dep_3f9a1c2b7d4e\n  spendwall status --json"
     )
     @Argument(help: "Deployment id (default: every deployment).") var id: String?
@@ -16,7 +16,22 @@ struct StatusCommand: AsyncParsableCommand {
             let client = try AdminClient.make(options: admin)
             guard let id else {
                 let rows = try await client.send(.GET, "/deployments") as? [[String: Any]] ?? []
-                if admin.json { Output.printJSON(rows) } else { DeploymentsCommand.printTable(rows) }
+                let budgets = try await client.send(.GET, "/budgets") as? [[String: Any]] ?? []
+                if admin.json { Output.printJSON(["deployments": rows, "budgets": budgets]); return }
+                print("DEPLOYMENTS")
+                DeploymentsCommand.printTable(rows)
+                print("")
+                print("BUDGETS")
+                Output.printTable(["BUDGET", "SCOPE", "PERIOD", "SPENT", "LIMIT", "BURN/H", "PROJECTED", "RUNS OUT"], budgets.map { row in
+                    let budget = row["budget"] as? [String: Any] ?? [:]
+                    let scope = budget["scope"] as? [String: Any] ?? [:]
+                    let forecast = row["forecast"] as? [String: Any] ?? [:]
+                    return [
+                        Output.string(budget["id"]), "\(Output.string(scope["kind"])):\(Output.string(scope["id"]))", Output.string(budget["period"]),
+                        Output.dollars(row["spent"]), Output.dollars(budget["limit"]), Output.dollars(forecast["burn_rate_per_hour"]),
+                        Output.dollars(forecast["projected_at_window_end"]), forecast["exhausts_at"].map { Output.date($0) } ?? "-",
+                    ]
+                })
                 return
             }
             let status = try await client.send(.GET, "/deployments/\(id)") as? [String: Any] ?? [:]

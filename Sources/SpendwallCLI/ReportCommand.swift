@@ -48,7 +48,12 @@ struct ReportCommand: AsyncParsableCommand {
             let fetched = try await client.send(.GET, "/spend?" + parameters) as? [[String: Any]] ?? []
             let refusals = try await client.send(.GET, "/refusals?" + parameters) as? [[String: Any]] ?? []
             let outcomes = try await client.send(.GET, "/outcomes?" + parameters) as? [[String: Any]] ?? []
-            let rows = ReportRow.rows(fetched, refusals: refusals, outcomes: outcomes, grouping: by)
+            var rows = ReportRow.rows(fetched, refusals: refusals, outcomes: outcomes, grouping: by)
+            // Where each group's budget is heading (tenant, team, user and key groupings).
+            if [.tenant, .team, .user, .key].contains(by) {
+                let budgets = try await client.send(.GET, "/budgets" + (tenant.map { "?tenant=\($0)" } ?? "")) as? [[String: Any]] ?? []
+                for index in rows.indices { rows[index].forecast = ReportRow.forecast(for: rows[index].group, kind: by.rawValue, budgets: budgets) }
+            }
             switch format {
             case .json:
                 Output.printJSON([
@@ -104,13 +109,17 @@ struct ReportRow {
     var acceptedCost: Int64 = 0
     var reworkCost: Int64 = 0
 
+    /// The group's budget that runs out soonest (else the first): its id, projected spend at
+    /// the window's end and when it runs out.
+    var forecast: (budget: String, projected: Int64?, exhaustsAt: Int64?)?
+
     /// API cost per accepted outcome; nil without one.
     var costPerAccepted: Int64? { accepted > 0 ? (apiCost + accepted - 1) / accepted : nil }
 
     static let tokenKinds = ["input", "cached_input", "cache_write", "extended_cache_write", "output", "reasoning", "audio_input", "audio_output"]
     static let header = ["group", "requests"] + tokenKinds.map { "\($0)_tokens" } + [
         "api_cost_usd", "gpu_time_usd", "total_usd", "cache_savings_usd", "refusals", "accepted", "cost_per_accepted_usd", "reworked",
-        "rework_cost_usd",
+        "rework_cost_usd", "budget", "projected_usd", "runs_out",
     ]
 
     /// The admin API's rows, for the grouping (feature and end-user keep only their tags, the
@@ -177,6 +186,20 @@ struct ReportRow {
         )
     }
 
+    static func forecast(for group: String, kind: String, budgets: [[String: Any]]) -> (budget: String, projected: Int64?, exhaustsAt: Int64?)? {
+        let matching = budgets.filter { row in
+            let scope = (row["budget"] as? [String: Any])?["scope"] as? [String: Any] ?? [:]
+            return scope["kind"] as? String == kind && scope["id"] as? String == group
+        }
+        func runsOut(_ row: [String: Any]) -> Int64 { ((row["forecast"] as? [String: Any])?["exhausts_at"] as? NSNumber)?.int64Value ?? .max }
+        guard let chosen = matching.min(by: { runsOut($0) < runsOut($1) }) else { return nil }
+        let forecast = chosen["forecast"] as? [String: Any] ?? [:]
+        return (
+            Output.string((chosen["budget"] as? [String: Any])?["id"]), (forecast["projected_at_window_end"] as? NSNumber)?.int64Value,
+            (forecast["exhausts_at"] as? NSNumber)?.int64Value
+        )
+    }
+
     static func total(_ rows: [ReportRow]) -> ReportRow {
         var sum = ReportRow(group: "TOTAL", requests: 0, tokens: Array(repeating: 0, count: tokenKinds.count), apiCost: 0, gpuTimeCost: 0, cacheSavings: 0)
         for row in rows {
@@ -212,6 +235,9 @@ struct ReportRow {
         cells.append(costPerAccepted.map { Money(nanodollars: $0).description } ?? "-")
         cells.append(String(reworked))
         cells.append(Money(nanodollars: reworkCost).description)
+        cells.append(forecast?.budget ?? "-")
+        cells.append(forecast?.projected.map { Money(nanodollars: $0).description } ?? "-")
+        cells.append(forecast?.exhaustsAt.map { Output.date(NSNumber(value: $0)) } ?? "-")
         return cells
     }
 
@@ -229,6 +255,9 @@ struct ReportRow {
         cells.append(costPerAccepted.map { Money(nanodollars: $0).decimalDollars } ?? "")
         cells.append(String(reworked))
         cells.append(Money(nanodollars: reworkCost).decimalDollars)
+        cells.append(field(forecast?.budget ?? ""))
+        cells.append(forecast?.projected.map { Money(nanodollars: $0).decimalDollars } ?? "")
+        cells.append(forecast?.exhaustsAt.map { Output.date(NSNumber(value: $0)) } ?? "")
         return cells
     }
 
@@ -241,6 +270,12 @@ struct ReportRow {
                 "accepted": accepted, "rejected": rejected, "reworked": reworked, "accepted_cost_nanodollars": acceptedCost,
                 "cost_per_accepted_nanodollars": costPerAccepted.map { $0 as Any } ?? NSNull(), "rework_cost_nanodollars": reworkCost,
             ] as [String: Any],
+            "forecast": forecast.map { forecast -> Any in
+                [
+                    "budget": forecast.budget, "projected_at_window_end_nanodollars": forecast.projected.map { $0 as Any } ?? NSNull(),
+                    "exhausts_at": forecast.exhaustsAt.map { $0 as Any } ?? NSNull(),
+                ] as [String: Any]
+            } ?? NSNull(),
         ]
     }
 }

@@ -62,6 +62,11 @@ import Testing
             let apiCost = all.map(\.cost).reduce(0, +)
             #expect((outcomes["cost_per_accepted_nanodollars"] as? NSNumber)?.int64Value == apiCost, "all the team's API spend over its one accepted outcome")
             #expect(((teamRow["refusals"] as? [String: Any])?["budget_exceeded"] as? NSNumber)?.intValue == 1, "\(teamRow)")
+            let teamForecast = try #require(teamRow["forecast"] as? [String: Any], "the team's budget forecast is in the report")
+            #expect(teamForecast["budget"] as? String == "team-\(account.team)-daily" && teamForecast["projected_at_window_end_nanodollars"] is NSNumber)
+            let status = try SpendwallCommand.run(["status", "--json"], home: scratch.home)
+            let statusBudgets = try #require(jsonObject(status.stdout)?["budgets"] as? [[String: Any]], "\(status.stdout)")
+            #expect(statusBudgets.contains { $0["forecast"] is [String: Any] }, "status shows the budgets' forecasts")
 
             let table = try SpendwallCommand.run(["report", "--by", "model", "--period", "2026-11"], home: scratch.home)
             #expect(table.exitCode == 0 && table.stdout.contains("MODEL"))
