@@ -8,7 +8,7 @@ struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Chargeback report: spend, requests, tokens by kind, GPU time and cache savings, grouped.",
         discussion: """
-            Rows come from the ledger (`/admin/v1/spend`). API spend and GPU time of self-hosted deployments \
+            Rows come from the ledger (`/admin/v1/report`: spend, refusals, outcomes and budgets in one answer). API spend and GPU time of self-hosted deployments \
             are separate columns; cache savings is what the answers served from the response cache would have \
             cost. A month (`--period 2026-11`) or `--from`/`--to` dates are UTC; `--to` is exclusive. \
             feature and end-user group by the x-spendwall-feature / x-spendwall-end-user tags (a request without \
@@ -45,14 +45,12 @@ struct ReportCommand: AsyncParsableCommand {
             options.adminURL = adminURL
             let client = try AdminClient.make(options: options)
             let parameters = query.joined(separator: "&")
-            let fetched = try await client.send(.GET, "/spend?" + parameters) as? [[String: Any]] ?? []
-            let refusals = try await client.send(.GET, "/refusals?" + parameters) as? [[String: Any]] ?? []
-            let outcomes = try await client.send(.GET, "/outcomes?" + parameters) as? [[String: Any]] ?? []
-            var rows = ReportRow.rows(fetched, refusals: refusals, outcomes: outcomes, grouping: by)
+            let answer = try await client.send(.GET, "/report?" + parameters) as? [String: Any] ?? [:]
+            func list(_ name: String) -> [[String: Any]] { answer[name] as? [[String: Any]] ?? [] }
+            var rows = ReportRow.rows(list("spend"), refusals: list("refusals"), outcomes: list("outcomes"), grouping: by)
             // Where each group's budget is heading (tenant, team, user and key groupings).
             if [.tenant, .team, .user, .key].contains(by) {
-                let budgets = try await client.send(.GET, "/budgets" + (tenant.map { "?tenant=\($0)" } ?? "")) as? [[String: Any]] ?? []
-                for index in rows.indices { rows[index].forecast = ReportRow.forecast(for: rows[index].group, kind: by.rawValue, budgets: budgets) }
+                for index in rows.indices { rows[index].forecast = ReportRow.forecast(for: rows[index].group, kind: by.rawValue, budgets: list("budgets")) }
             }
             switch format {
             case .json:

@@ -24,6 +24,16 @@ extension AdminRouter {
             try await run { try await plane.deleteBudget(id: id) }
             return Response(status: .noContent)
         }
+        // The chargeback report's figures in one answer: spend (API and GPU time apart, cache
+        // savings), refusals by reason, outcomes, and the budgets with their forecasts.
+        guarded.get("/report") { request, context in
+            var query = try spendQuery(request)
+            query.tenantID = try context.access.tenantFilter(query.tenantID)
+            return try json(ReportAnswer(
+                spend: try await plane.store.spend(query), refusals: try await plane.store.refusalCounts(query),
+                outcomes: try await plane.store.outcomeSummaries(query), budgets: try await plane.budgetStatuses(tenantID: query.tenantID)
+            ))
+        }
         guarded.get("/refusals") { request, context in
             var query = try spendQuery(request)
             query.tenantID = try context.access.tenantFilter(query.tenantID)
@@ -67,6 +77,14 @@ extension AdminRouter {
             let tenant = try context.access.tenantFilter(tenantParameter(request))
             return try json(try await plane.store.auditLog(tenantID: tenant, limit: min(max(limit, 1), 100_000)))
         }
+    }
+
+    /// `GET /report`.
+    struct ReportAnswer: Encodable {
+        var spend: [SpendRow]
+        var refusals: [RefusalCount]
+        var outcomes: [OutcomeSummary]
+        var budgets: [ControlPlane.BudgetStatus]
     }
 
     static func spendQuery(_ request: Request) throws -> SpendQuery {
