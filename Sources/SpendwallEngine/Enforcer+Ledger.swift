@@ -90,7 +90,7 @@ extension Enforcer {
         }
         for (record, key) in overdue {
             let entry = expiredEntry(for: record, key: key)
-            settledObserver.withLock { $0 }?(entry)
+            settledObserver.withLock { $0 }?.settled(entry)
             await write(entry)
             logger.warning("a hold outlived its lifetime and was charged in full", metadata: ["hold.id": "\(record.hold.id)"])
         }

@@ -3,6 +3,11 @@ import SpendwallCore
 import SpendwallStorage
 import Synchronization
 
+/// Told of each ledger row as it is settled (before it is written).
+public protocol SettlementObserver: Sendable {
+    func settled(_ entry: LedgerEntry)
+}
+
 /// Places, settles and expires holds: the budget firewall without HTTP.
 ///
 /// The decision is made in memory under a short lock (`BudgetBook`, all budgets in scope or
@@ -49,8 +54,10 @@ public final class Enforcer: Sendable {
     public let shadowCounts = ShadowCounts()
     /// Worst-case dollars this replica may admit on its own per outage of a shared store.
     let failOpenAllowance: Money
-    /// Told of every ledger row this process settles (metrics).
-    let settledObserver = Mutex<(@Sendable (LedgerEntry) -> Void)?>(nil)
+    /// Told of every ledger row this process settles (metrics). An existential, not a closure:
+    /// a closure kept in the generic `Mutex` was miscompiled in release builds (its
+    /// re-abstraction thunks called each other until the stack overflowed).
+    let settledObserver = Mutex<(any SettlementObserver)?>(nil)
 
     /// - Parameters:
     ///   - holdLifetime: how long a hold may stay open before it is charged in full as expired;
@@ -258,7 +265,7 @@ public final class Enforcer: Sendable {
             latencyMillis: elapsed.milliseconds, startedAt: reservation.startedAt, finishedAt: finished,
             shares: hold.shares, decision: request.decision
         )
-        settledObserver.withLock { $0 }?(entry)
+        settledObserver.withLock { $0 }?.settled(entry)
         // Handed to the ledger writer, the row is written after the answer; if the writer has
         // just stopped, it is written here.
         if let deferredRows, case .enqueued = deferredRows.yield(entry) { return entry }
@@ -297,7 +304,7 @@ public final class Enforcer: Sendable {
 
     /// Calls `observer` with every ledger row this process settles, charges as expired or
     /// answers from the cache, as it is settled (before it is written).
-    public func onSettled(_ observer: @escaping @Sendable (LedgerEntry) -> Void) {
+    public func onSettled(_ observer: any SettlementObserver) {
         settledObserver.withLock { $0 = observer }
     }
 
@@ -348,7 +355,7 @@ public final class Enforcer: Sendable {
             decision: decision
         )
         state.withLock { $0.statistics.cacheHits += 1 }
-        settledObserver.withLock { $0 }?(entry)
+        settledObserver.withLock { $0 }?.settled(entry)
         await write(entry)
         return entry
     }

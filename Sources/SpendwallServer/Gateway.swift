@@ -63,22 +63,28 @@ public final class Gateway: Sendable {
         self.targets = targets
         self.routes = Dictionary(configuration.routes.map { ($0.model, $0) }, uniquingKeysWith: { first, _ in first })
         self.health = UpstreamHealth(settings: configuration.circuitBreaker)
-        let metrics = self.metrics
-        let recent = self.recentSpend
-        let log = logger
-        enforcer.onSettled { entry in
-            metrics.settled(entry)
-            recent.add(entry)
-            log.info("settled", metadata: [
-                "request.id": "\(entry.requestID)", "key.id": "\(entry.keyID)", "team": "\(entry.teamID ?? "-")",
-                "model": "\(entry.model)", "provider": "\(entry.provider.rawValue)", "endpoint": "\(entry.endpoint)",
-                "status": "\(entry.status.rawValue)", "cost": "\(entry.cost)", "latency_ms": "\(entry.latencyMillis)",
-            ])
-        }
+        enforcer.onSettled(SettledRowFeed(metrics: metrics, recentSpend: recentSpend, logger: logger))
     }
 
     /// Closes the idle upstream connections; call once the data plane has stopped.
     public func shutdown() async {
         await upstream.shutdown()
+    }
+}
+
+/// Feeds each settled ledger row to the metrics, the 10-second windows and the request log.
+struct SettledRowFeed: SettlementObserver {
+    let metrics: GatewayMetrics
+    let recentSpend: SpendAggregator
+    let logger: Logger
+
+    func settled(_ entry: LedgerEntry) {
+        metrics.settled(entry)
+        recentSpend.add(entry)
+        logger.info("settled", metadata: [
+            "request.id": "\(entry.requestID)", "key.id": "\(entry.keyID)", "team": "\(entry.teamID ?? "-")",
+            "model": "\(entry.model)", "provider": "\(entry.provider.rawValue)", "endpoint": "\(entry.endpoint)",
+            "status": "\(entry.status.rawValue)", "cost": "\(entry.cost)", "latency_ms": "\(entry.latencyMillis)",
+        ])
     }
 }
