@@ -72,7 +72,7 @@ struct ProviderConnection: Sendable {
 
     /// Sends a streamed call; the events come as they arrive, and the call is settled when the
     /// stream ends, fails or is abandoned (at the reported usage; at the hold when none came).
-    func stream(_ route: EndpointRoute, json: [String: Any]) async throws -> AsyncThrowingStream<StreamItem, any Error> {
+    func stream(_ route: EndpointRoute, json: [String: Any]) async throws -> AsyncThrowingStream<MeteredStream.Item, any Error> {
         var object = json
         object["stream"] = true
         let call = try await meter.prepare(route, body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object)))
@@ -88,43 +88,7 @@ struct ProviderConnection: Sendable {
             _ = try? await meter.finish(call.hold, usage: UsageExtractor.fromResponseBody(body, endpoint: route.endpoint)?.usage ?? .zero)
             throw SpendwallError(.providerError, Self.errorMessage(body) ?? "\(provider.rawValue) answered \(response.status.code)", status: Int(response.status.code))
         }
-        let meter = self.meter
-        let (events, continuation) = AsyncThrowingStream<StreamItem, any Error>.makeStream()
-        let pump = Task {
-            var framer = SSEFramer()
-            var tracker = StreamUsageTracker(endpoint: route.endpoint)
-            var failure: (any Error)?
-            do {
-                for try await chunk in response.body {
-                    for event in framer.append(chunk) {
-                        _ = tracker.observe(event)
-                        continuation.yield(.event(event))
-                    }
-                }
-                for event in framer.finish() {
-                    _ = tracker.observe(event)
-                    continuation.yield(.event(event))
-                }
-            } catch {
-                failure = error
-            }
-            let charged: Money
-            if let usage = tracker.usage {
-                charged = (try? await meter.finish(call.hold, usage: usage)) ?? .zero
-            } else {
-                charged = (try? await meter.finish(call.hold, usage: .zero, charge: call.hold.amount)) ?? .zero
-            }
-            continuation.yield(.settled(usage: tracker.usage, cost: charged))
-            continuation.finish(throwing: failure)
-        }
-        continuation.onTermination = { _ in pump.cancel() }
-        return events
-    }
-
-    /// What a metered stream carries: the provider's events, then how the call was settled.
-    enum StreamItem: Sendable {
-        case event(SSEEvent)
-        case settled(usage: TokenUsage?, cost: Money)
+        return MeteredStream.items(response.body, call: call, meter: meter) { $0 }
     }
 
     static func errorMessage(_ body: ByteBuffer) -> String? {

@@ -32,7 +32,7 @@ struct Exchange: Sendable {
     /// The self-hosted deployment serving the request, whose served tokens it counts.
     var deploymentID: String?
     /// Where the upstream's share of the request's time goes, for the latency metrics.
-    var timing: UpstreamTiming?
+    var timing: RequestFacts?
 
     /// How an attempt ended.
     enum Outcome {

@@ -25,7 +25,7 @@ struct ProxyHandler: Sendable {
         return await withSpan("spendwall.request", ofKind: .server) { span in
             span.attributes["spendwall.request_id"] = requestID
             span.attributes["spendwall.endpoint"] = route.endpoint.rawValue
-            let timing = UpstreamTiming()
+            let timing = RequestFacts()
             let response = await handle(request, route: route, requestID: requestID, timing: timing)
             if let caller = timing.identified {
                 span.attributes["spendwall.tenant"] = caller.key.tenantID
@@ -40,7 +40,7 @@ struct ProxyHandler: Sendable {
         }
     }
 
-    private func handle(_ request: Request, route: EndpointRoute, requestID: String, timing: UpstreamTiming) async -> Response {
+    private func handle(_ request: Request, route: EndpointRoute, requestID: String, timing: RequestFacts) async -> Response {
         let provider = route.endpoint.provider
         let started = ContinuousClock.now
         do {
@@ -65,7 +65,7 @@ struct ProxyHandler: Sendable {
     }
 
     /// Keeps a refusal of an identified caller for reports, off the answer's path.
-    private func recordRefusal(_ reason: String, timing: UpstreamTiming) {
+    private func recordRefusal(_ reason: String, timing: RequestFacts) {
         guard let caller = timing.identified else { return }
         let refusal = RefusalRecord(
             tenantID: caller.key.tenantID, keyID: caller.key.id, teamID: caller.key.teamID, userID: caller.key.userID, tags: caller.tags,
@@ -78,7 +78,7 @@ struct ProxyHandler: Sendable {
         }
     }
 
-    private func admitAndForward(_ request: Request, route: EndpointRoute, requestID: String, timing: UpstreamTiming) async throws -> Response {
+    private func admitAndForward(_ request: Request, route: EndpointRoute, requestID: String, timing: RequestFacts) async throws -> Response {
         let endpoint = route.endpoint
         let provider = endpoint.provider
         let directory = gateway.controlPlane.directory

@@ -16,6 +16,7 @@ extension Sentinel {
 
     func tick(_ id: String) async {
         guard var entry = claim(id) else { return }
+        let before = entry.record
         let now = clock.nowMillis()
         if let group = entry.group, !group.leaderAlive {
             let exit = group.reap() ?? "exit status unknown"
@@ -54,9 +55,11 @@ extension Sentinel {
         } else if entry.record.accrual.open == nil {
             do { try await placeNextHold(&entry, at: now) } catch { exhausted = true }
         }
-        await save(entry.record)
+        // Most rounds change nothing (the interval is not up, no tokens): nothing to write.
+        let changed = entry.record != before
+        if changed { await save(entry.record) }
         release(entry)
-        publish(entry.record)
+        if changed { publish(entry.record) }
         if exhausted { await terminate(id, state: .killed, reason: "budget_exhausted", by: "sentinel") }
     }
 

@@ -110,28 +110,3 @@ final class GatewayMetrics: Sendable {
         return text + "\""
     }
 }
-
-/// What one request's handling learned that its refusal or metrics need: the upstream's share
-/// of its time (measured by the exchange), and who and what it was for, once known.
-final class UpstreamTiming: Sendable {
-    private let elapsed = Mutex<Duration?>(nil)
-    private let caller = Mutex<(key: KeyRecord, tags: [String], model: String, provider: ProviderKind)?>(nil)
-
-    func identify(key: KeyRecord, tags: [String], model: String, provider: ProviderKind) {
-        caller.withLock { $0 = (key, tags, model, provider) }
-    }
-
-    var identified: (key: KeyRecord, tags: [String], model: String, provider: ProviderKind)? { caller.withLock { $0 } }
-
-    private let refusalReason = Mutex<String?>(nil)
-
-    func refused(_ reason: String) { refusalReason.withLock { $0 = reason } }
-
-    var refusal: String? { refusalReason.withLock { $0 } }
-
-    func add(_ duration: Duration) {
-        elapsed.withLock { $0 = ($0 ?? .zero) + duration }
-    }
-
-    var total: Duration? { elapsed.withLock { $0 } }
-}
