@@ -165,7 +165,7 @@ let package = Package(
         .executableTarget(
             name: "spendwall",
             dependencies: [
-                "SpendwallCLI",
+                "SpendwallCLI", "SpendwallServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -37,7 +37,9 @@ struct GatewayRuntime {
         case .sqlite(let path):
             let store: SQLiteStore
             do {
-                store = try SQLiteStore(path: path, durability: configuration.durability == "full" ? .full : .normal)
+                // On the event loops as the global executor, `Task.yield()` would leave them.
+                let gather: (@Sendable () async -> Void)? = EventLoopGlobalExecutor.isInstalled ? { @Sendable in await EventLoopGlobalExecutor.yield() } : nil
+                store = try SQLiteStore(path: path, durability: configuration.durability == "full" ? .full : .normal, gather: gather)
             } catch let error as StoreError {
                 throw CLIError(error.message, exitCode: error.code == .locked ? .refused : .failure)
             }

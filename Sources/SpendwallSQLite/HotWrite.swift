@@ -32,11 +32,19 @@ enum HotWrite: Sendable {
                                tags, created_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        try statement.execute(arguments: [
-            record.hold.id, record.requestID, record.keyID, record.tenantID, record.provider.rawValue, record.model,
-            record.hold.amount.nanodollars, JSONText.encode(record.hold.shares), JSONText.encode(record.tags),
-            record.createdAt, record.expiresAt,
-        ])
+        var bound = try BoundStatement(statement)
+        bound.bind(record.hold.id)
+        bound.bind(record.requestID)
+        bound.bind(record.keyID)
+        bound.bind(record.tenantID)
+        bound.bind(record.provider.rawValue)
+        bound.bind(record.model)
+        bound.bind(record.hold.amount.nanodollars)
+        bound.bind(JSONText.encode(record.hold.shares))
+        bound.bind(JSONText.encode(record.tags))
+        bound.bind(record.createdAt)
+        bound.bind(record.expiresAt)
+        try bound.run(db)
     }
 
     private static func settle(_ entry: LedgerEntry, _ db: Database) throws -> Bool {
@@ -54,25 +62,61 @@ enum HotWrite: Sendable {
             """)
         let usage = entry.usage
         let rates = entry.rates
-        try insert.execute(arguments: [
-            entry.requestID, entry.holdID, entry.keyID, entry.tenantID, entry.teamID, entry.userID,
-            JSONText.encode(entry.tags), entry.provider.rawValue, entry.model, entry.endpoint,
-            usage.input, usage.cachedInput, usage.cacheWrite, usage.extendedCacheWrite, usage.output, usage.reasoning,
-            rates.input, rates.output, rates.cachedInput, rates.cacheWrite, rates.extendedCacheWrite, rates.reasoning,
-            entry.catalogVersion, entry.cost.nanodollars, entry.listCost.nanodollars, entry.hold.nanodollars,
-            entry.status.rawValue, entry.upstreamStatus, entry.upstreamID, entry.latencyMillis,
-            entry.startedAt, entry.finishedAt, JSONText.encode(entry.shares),
-            usage.audioInput, usage.audioOutput, rates.audioInput, rates.audioOutput, entry.decision,
-        ])
+        var row = try BoundStatement(insert)
+        row.bind(entry.requestID)
+        row.bind(entry.holdID)
+        row.bind(entry.keyID)
+        row.bind(entry.tenantID)
+        row.bind(entry.teamID)
+        row.bind(entry.userID)
+        row.bind(JSONText.encode(entry.tags))
+        row.bind(entry.provider.rawValue)
+        row.bind(entry.model)
+        row.bind(entry.endpoint)
+        row.bind(usage.input)
+        row.bind(usage.cachedInput)
+        row.bind(usage.cacheWrite)
+        row.bind(usage.extendedCacheWrite)
+        row.bind(usage.output)
+        row.bind(usage.reasoning)
+        row.bind(rates.input)
+        row.bind(rates.output)
+        row.bind(rates.cachedInput)
+        row.bind(rates.cacheWrite)
+        row.bind(rates.extendedCacheWrite)
+        row.bind(rates.reasoning)
+        row.bind(entry.catalogVersion)
+        row.bind(entry.cost.nanodollars)
+        row.bind(entry.listCost.nanodollars)
+        row.bind(entry.hold.nanodollars)
+        row.bind(entry.status.rawValue)
+        row.bind(entry.upstreamStatus)
+        row.bind(entry.upstreamID)
+        row.bind(entry.latencyMillis)
+        row.bind(entry.startedAt)
+        row.bind(entry.finishedAt)
+        row.bind(JSONText.encode(entry.shares))
+        row.bind(usage.audioInput)
+        row.bind(usage.audioOutput)
+        row.bind(rates.audioInput)
+        row.bind(rates.audioOutput)
+        row.bind(entry.decision)
+        try row.run(db)
         guard db.changesCount > 0 else { return false }
 
-        try db.cachedStatement(sql: "DELETE FROM holds WHERE hold_id = ?").execute(arguments: [entry.holdID])
+        var delete = try BoundStatement(db.cachedStatement(sql: "DELETE FROM holds WHERE hold_id = ?"))
+        delete.bind(entry.holdID)
+        try delete.run(db)
         let addUsage = try db.cachedStatement(sql: """
             INSERT INTO budget_usage (budget_id, window_start, spent_nanos) VALUES (?, ?, ?)
             ON CONFLICT(budget_id, window_start) DO UPDATE SET spent_nanos = spent_nanos + excluded.spent_nanos
             """)
         for share in entry.shares {
-            try addUsage.execute(arguments: [share.budget, share.windowStart, entry.cost.nanodollars])
+            var add = try BoundStatement(addUsage)
+            add.bind(share.budget)
+            add.bind(share.windowStart)
+            add.bind(entry.cost.nanodollars)
+            try add.run(db)
         }
         return true
     }

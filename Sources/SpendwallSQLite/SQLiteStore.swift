@@ -51,7 +51,9 @@ public final class SQLiteStore: SpendStore {
     ///
     /// - Throws: `StoreError` `.locked` when another process has the database open, `.io` when it
     ///   cannot be opened or migrated.
-    public init(path: String, durability: Durability = .normal) throws {
+    /// - Parameter gather: how the leader of a group commit lets the other ready writers queue
+    ///   behind it (see ``WriteBatcher``); `Task.yield()` by default.
+    public init(path: String, durability: Durability = .normal, gather: (@Sendable () async -> Void)? = nil) throws {
         let lock = try DatabaseFileLock(databasePath: path)
         var configuration = Configuration()
         configuration.journalMode = .wal
@@ -87,7 +89,8 @@ public final class SQLiteStore: SpendStore {
         self.batcher = WriteBatcher(
             execute: { body in try pool.writeWithoutTransaction { db in body(db) } },
             schedule: { drain in pool.asyncWriteWithoutTransaction(drain) },
-            commit: { db, writes in Self.commit(writes, in: db) }
+            commit: { db, writes in Self.commit(writes, in: db) },
+            gather: gather ?? { await Task.yield() }
         )
     }
 

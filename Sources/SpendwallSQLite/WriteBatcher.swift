@@ -4,8 +4,8 @@ import Synchronization
 /// Group commit: many concurrent writers share one transaction, committed on the caller's own
 /// thread.
 ///
-/// A submitter that finds no drainer becomes it: it yields once, so that every task ready to run
-/// at that moment (on an event loop: the rest of this tick) can queue its write behind it, then
+/// A submitter that finds no drainer becomes it: it yields once (`gather`), so that every task
+/// ready to run at that moment (on an event loop: the rest of this tick) can queue its write behind it, then
 /// commits everything queued in one transaction, synchronously, through `execute` (the database's
 /// writer connection), and resumes every caller with its own result. Submitters that find a
 /// drainer only queue and suspend. When writes from other threads arrive during a commit, the
@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// Why the caller's thread: a hop to a writer thread and back costs two context switches and
 /// two wake-ups per write, far more than the write itself (SQLite in WAL mode without fsync).
-/// With one caller at a time the cost is one `Task.yield()` and one small transaction; batches
+/// With one caller at a time the cost is one yield and one small transaction; batches
 /// grow by themselves under load.
 ///
 /// Locking follows lock-decide-unlock-act: the `Mutex` guards only the queue and the "drainer"
@@ -42,6 +42,7 @@ package final class WriteBatcher<Context, Operation: Sendable, Output: Sendable>
     private let execute: @Sendable (_ body: (Context) -> Void) throws -> Void
     private let schedule: @Sendable (@escaping Drain) -> Void
     private let commit: @Sendable (Context, [Operation]) -> [Result<Output, any Error>]
+    private let gather: @Sendable () async -> Void
 
     /// Creates a batcher.
     ///
@@ -51,14 +52,18 @@ package final class WriteBatcher<Context, Operation: Sendable, Output: Sendable>
     ///   - schedule: Runs a drain step later, serially with other writers (e.g. on the database's
     ///     writer queue); used only to hand over a long drain. Must call the closure exactly once.
     ///   - commit: Runs one batch, in one transaction, returning one result per operation in order.
+    ///   - gather: How a submitter that leads a batch lets every other ready task run first (so
+    ///     that it can queue behind it): `Task.yield()` unless the executor needs another way.
     package init(
         execute: @escaping @Sendable (_ body: (Context) -> Void) throws -> Void,
         schedule: @escaping @Sendable (@escaping Drain) -> Void,
-        commit: @escaping @Sendable (Context, [Operation]) -> [Result<Output, any Error>]
+        commit: @escaping @Sendable (Context, [Operation]) -> [Result<Output, any Error>],
+        gather: @escaping @Sendable () async -> Void = { await Task.yield() }
     ) {
         self.execute = execute
         self.schedule = schedule
         self.commit = commit
+        self.gather = gather
     }
 
     /// Queues `operation` and returns its result once the batch holding it has committed.
@@ -68,7 +73,7 @@ package final class WriteBatcher<Context, Operation: Sendable, Output: Sendable>
             state.hasDrainer = true
             return true
         }
-        if leads { await Task.yield() }
+        if leads { await gather() }
         return try await withCheckedThrowingContinuation { continuation in
             let drains = state.withLock { state -> Bool in
                 state.queue.append(Pending(operation: operation, continuation: continuation))

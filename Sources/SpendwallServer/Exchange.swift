@@ -59,10 +59,14 @@ struct Exchange: Sendable {
             let deadline = NIODeadline.now() + .seconds(Int64(gateway.configuration.upstreamTimeoutSeconds))
             let sent = ContinuousClock.now
             defer { timing?.add(ContinuousClock.now - sent) }
-            response = try await withSpan("spendwall.upstream", ofKind: .client) { span in
-                span.attributes["server.address"] = origin.host
-                span.attributes["spendwall.provider"] = endpoint.provider.rawValue
-                return try await gateway.upstream.execute(upstream, to: origin, deadline: deadline)
+            if gateway.configuration.traces {
+                response = try await withSpan("spendwall.upstream", ofKind: .client) { span in
+                    span.attributes["server.address"] = origin.host
+                    span.attributes["spendwall.provider"] = endpoint.provider.rawValue
+                    return try await gateway.upstream.execute(upstream, to: origin, deadline: deadline)
+                }
+            } else {
+                response = try await gateway.upstream.execute(upstream, to: origin, deadline: deadline)
             }
         } catch {
             // Once sent, the provider may have generated (and billed) the whole answer.

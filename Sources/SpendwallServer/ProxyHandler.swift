@@ -20,8 +20,12 @@ struct ProxyHandler: Sendable {
 
     func handle(_ request: Request, route: EndpointRoute) async -> Response {
         let requestID = RequestID.make()
-        // A span per request (a no-op unless OpenTelemetry traces are on): ids, the caller's team
-        // and model once known, the status, and the refusal reason.
+        // Without traces, no span: even a no-op span binds a task-local context per request.
+        guard gateway.configuration.traces else {
+            return await handle(request, route: route, requestID: requestID, timing: RequestFacts())
+        }
+        // A span per request: ids, the caller's team and model once known, the status, and the
+        // refusal reason.
         return await withSpan("spendwall.request", ofKind: .server) { span in
             span.attributes["spendwall.request_id"] = requestID
             span.attributes["spendwall.endpoint"] = route.endpoint.rawValue

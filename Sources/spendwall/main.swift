@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import SpendwallCLI
+import SpendwallServer
 
 // One event loop per CPU this process may run on (NIO counts the machine's CPUs, so a gateway
 // pinned with `taskset` would otherwise run several loops on one CPU and context-switch
@@ -13,7 +14,9 @@ if let allowed = CPUAffinity.allowedCPUCount() {
 // Run Swift concurrency on NIO's event loops: a request then no longer hops between the
 // cooperative pool and the event-loop threads (each hop was a context switch and a wake-up).
 // Must happen on the main thread before any task runs.
-_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+if !EventLoopGlobalExecutor.install() {
+    _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+}
 await launch()
 
 /// Top-level code ranks ArgumentParser's synchronous `main()` first; inside an async function
