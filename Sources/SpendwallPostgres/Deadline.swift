@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Runs an operation with a deadline that holds even when the operation ignores cancellation.
@@ -6,6 +8,9 @@ import Synchronization
 /// connection the server dropped may never notice it was cancelled: the caller would hang as long
 /// as the query does. Here the operation runs in its own task; at the deadline the caller resumes
 /// with the timeout error and the operation is cancelled and left to finish on its own.
+///
+/// The deadline is an event-loop timer, not a sleeping task: `Task.sleep` would arm a Dispatch
+/// timer and wake a Dispatch thread for every query.
 enum Deadline {
     static func run<T: Sendable>(
         within timeout: Duration, _ operation: @escaping @Sendable () async throws -> T, timedOut: @escaping @Sendable () -> any Error
@@ -25,7 +30,8 @@ enum Deadline {
         private struct State {
             var continuation: CheckedContinuation<T, any Error>?
             var pending: Result<T, any Error>?
-            var tasks: [Task<Void, Never>] = []
+            var work: Task<Void, Never>?
+            var timer: Scheduled<Void>?
         }
 
         private let state = Mutex(State())
@@ -37,31 +43,38 @@ enum Deadline {
             let work = Task { [self] in
                 do { finish(.success(try await operation())) } catch { finish(.failure(error)) }
             }
-            let timer = Task { [self] in
-                guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: Self.timeAmount(timeout)) { [self] in
                 finish(.failure(timedOut()))
             }
             let early = state.withLock { state -> Result<T, any Error>? in
-                state.tasks = [work, timer]
+                state.work = work
+                state.timer = timer
                 if let pending = state.pending { return pending }
                 state.continuation = continuation
                 return nil
             }
             if let early {
-                for task in [work, timer] { task.cancel() }
+                work.cancel()
+                timer.cancel()
                 continuation.resume(with: early)
             }
         }
 
+        private static func timeAmount(_ duration: Duration) -> TimeAmount {
+            let (seconds, attoseconds) = duration.components
+            return .nanoseconds(seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000)
+        }
+
         /// The first call wins; the loser's task is cancelled.
         func finish(_ result: Result<T, any Error>) {
-            let (continuation, tasks) = state.withLock { state -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
-                guard state.pending == nil else { return (nil, []) }
+            let (continuation, work, timer) = state.withLock { state -> (CheckedContinuation<T, any Error>?, Task<Void, Never>?, Scheduled<Void>?) in
+                guard state.pending == nil else { return (nil, nil, nil) }
                 state.pending = result
                 defer { state.continuation = nil }
-                return (state.continuation, state.tasks)
+                return (state.continuation, state.work, state.timer)
             }
-            for task in tasks { task.cancel() }
+            work?.cancel()
+            timer?.cancel()
             continuation?.resume(with: result)
         }
     }

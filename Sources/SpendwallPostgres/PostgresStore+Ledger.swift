@@ -29,11 +29,11 @@ extension PostgresStore {
                                     list_cost_nanos, hold_nanos, status, upstream_status, upstream_id, latency_ms, started_at,
                                     finished_at, shares, decision)
                 VALUES (\(entry.requestID), \(entry.holdID), \(entry.keyID), \(entry.tenantID), \(entry.teamID), \(entry.userID),
-                        \(try Self.json(entry.tags)), \(entry.provider.rawValue), \(entry.model), \(entry.endpoint), \(try Self.json(entry.rates)),
+                        \(ColumnJSON.encode(entry.tags)), \(entry.provider.rawValue), \(entry.model), \(entry.endpoint), \(ColumnJSON.encode(entry.rates)),
                         \(usage.input), \(usage.cachedInput), \(usage.cacheWrite), \(usage.extendedCacheWrite), \(usage.output),
                         \(usage.reasoning), \(usage.audioInput), \(usage.audioOutput), \(entry.catalogVersion), \(entry.cost.nanodollars),
                         \(entry.listCost.nanodollars), \(entry.hold.nanodollars), \(entry.status.rawValue), \(entry.upstreamStatus.map(Int64.init)),
-                        \(entry.upstreamID), \(entry.latencyMillis), \(entry.startedAt), \(entry.finishedAt), \(try Self.json(entry.shares)),
+                        \(entry.upstreamID), \(entry.latencyMillis), \(entry.startedAt), \(entry.finishedAt), \(ColumnJSON.encode(entry.shares)),
                         \(entry.decision))
                 ON CONFLICT (hold_id) DO NOTHING RETURNING 1
             ), closed AS (

@@ -36,7 +36,7 @@ extension PostgresStore: SharedBudgetStore {
         return """
             SELECT r_budget, r_limit, r_spent, r_held, r_refused FROM spendwall_reserve(
                 \(record.hold.id), \(record.requestID), \(record.keyID), \(record.tenantID), \(record.provider.rawValue), \(record.model),
-                \(record.hold.amount.nanodollars), \(try Self.json(record.hold.shares)), \(try Self.json(record.tags)),
+                \(record.hold.amount.nanodollars), \(ColumnJSON.encode(record.hold.shares)), \(ColumnJSON.encode(record.tags)),
                 \(record.createdAt), \(record.expiresAt), \(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[], \(enforce)
             )
             """

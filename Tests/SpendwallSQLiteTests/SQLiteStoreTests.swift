@@ -241,4 +241,20 @@ struct SQLiteStoreTests {
         let shares = [HoldShare(budget: "b\"1", windowStart: -5), HoldShare(budget: "b2", windowStart: .max)]
         #expect(try JSONText.decodeShares(JSONText.encode(shares)) == shares)
     }
+
+    @Test("unit rates written by hand read back as the same rates, in the text JSONEncoder writes for them")
+    func rateText() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let examples = [
+            TokenRates(input: 2_500_000, output: 10_000_000),
+            TokenRates(input: 0, output: -1, cachedInput: 1_250_000, cacheWrite: 3_750_000, extendedCacheWrite: 6_000_000, reasoning: .max, audioInput: 7, audioOutput: .min),
+            TokenRates(input: 1, output: 2, reasoning: 3),
+        ]
+        for rates in examples {
+            let text = ColumnJSON.encode(rates)
+            #expect(try JSONDecoder().decode(TokenRates.self, from: Data(text.utf8)) == rates)
+            #expect(text == String(decoding: try encoder.encode(rates), as: UTF8.self))
+        }
+    }
 }
