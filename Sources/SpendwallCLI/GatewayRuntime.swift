@@ -38,8 +38,9 @@ struct GatewayRuntime {
             let store: SQLiteStore
             do {
                 // On the event loops as the global executor, `Task.yield()` would leave them.
-                let gather: (@Sendable () async -> Void)? = EventLoopGlobalExecutor.isInstalled ? { @Sendable in await EventLoopGlobalExecutor.yield() } : nil
-                store = try SQLiteStore(path: path, durability: configuration.durability == "full" ? .full : .normal, gather: gather)
+                store = try SQLiteStore(
+                    path: path, durability: configuration.durability == "full" ? .full : .normal, gather: { await EventLoopGlobalExecutor.yield() }
+                )
             } catch let error as StoreError {
                 throw CLIError(error.message, exitCode: error.code == .locked ? .refused : .failure)
             }

@@ -43,7 +43,7 @@ enum Deadline {
             let work = Task { [self] in
                 do { finish(.success(try await operation())) } catch { finish(.failure(error)) }
             }
-            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: Self.timeAmount(timeout)) { [self] in
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) { [self] in
                 finish(.failure(timedOut()))
             }
             let early = state.withLock { state -> Result<T, any Error>? in
@@ -58,11 +58,6 @@ enum Deadline {
                 timer.cancel()
                 continuation.resume(with: early)
             }
-        }
-
-        private static func timeAmount(_ duration: Duration) -> TimeAmount {
-            let (seconds, attoseconds) = duration.components
-            return .nanoseconds(seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000)
         }
 
         /// The first call wins; the loser's task is cancelled.

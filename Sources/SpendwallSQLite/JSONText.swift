@@ -4,13 +4,9 @@ import SpendwallStorage
 
 /// The JSON text stored in list-valued columns (tags, allowed models, hold shares).
 ///
-/// Encoding is hand-written (``ColumnJSON``) because it runs twice per request on the hot path
-/// and `JSONEncoder` would dominate its cost; decoding only runs on reads and uses `JSONDecoder`.
+/// Tags and shares are written by ``ColumnJSON`` (hand-written: it runs twice per request on the
+/// hot path); decoding only runs on reads and uses `JSONDecoder`.
 enum JSONText {
-    static func encode(_ strings: [String]) -> String { ColumnJSON.encode(strings) }
-
-    static func encode(_ shares: [HoldShare]) -> String { ColumnJSON.encode(shares) }
-
     static func encode(_ integers: [Int]) -> String {
         "[" + integers.map(String.init).joined(separator: ",") + "]"
     }

@@ -157,7 +157,7 @@ extension SQLiteStore {
     static func arguments(_ key: KeyRecord) -> StatementArguments {
         [
             key.id, key.name, key.secretHash, key.hint, key.tenantID, key.teamID, key.userID,
-            JSONText.encode(key.tags), JSONText.encode(key.allowedTags), JSONText.encode(key.allowedModels),
+            ColumnJSON.encode(key.tags), ColumnJSON.encode(key.allowedTags), ColumnJSON.encode(key.allowedModels),
             key.defaultMaxOutputTokens, key.status.rawValue, key.createdAt, key.revokedAt,
         ]
     }

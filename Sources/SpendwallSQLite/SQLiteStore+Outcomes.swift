@@ -8,7 +8,7 @@ extension SQLiteStore {
             try db.execute(sql: """
                 INSERT INTO refusals (tenant_id, key_id, team_id, user_id, tags, model, provider, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [
-                    refusal.tenantID, refusal.keyID, refusal.teamID, refusal.userID, JSONText.encode(refusal.tags), refusal.model,
+                    refusal.tenantID, refusal.keyID, refusal.teamID, refusal.userID, ColumnJSON.encode(refusal.tags), refusal.model,
                     refusal.provider.rawValue, refusal.reason, refusal.at,
                 ])
         }

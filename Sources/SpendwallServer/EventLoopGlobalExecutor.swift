@@ -5,7 +5,6 @@ import Darwin
 #endif
 import NIOCore
 import NIOPosix
-import Synchronization
 
 /// Runs Swift concurrency's global (generic) executor on NIO's event loops.
 ///
@@ -39,19 +38,13 @@ public enum EventLoopGlobalExecutor {
             }
         }
         slot.pointee = unsafeBitCast(hook, to: UnsafeRawPointer.self)
-        installed.store(true, ordering: .releasing)
         return true
     }
 
-    private static let installed = Atomic(false)
-
-    /// Whether ``install()`` succeeded in this process.
-    public static var isInstalled: Bool { installed.load(ordering: .acquiring) }
-
     /// Lets every task ready to run on this event loop run first, then resumes: what
     /// `Task.yield()` does on the cooperative pool. (`Task.yield()` itself would hand a task
-    /// running as the generic executor to Dispatch's pool, off the event loops.) Elsewhere it is
-    /// `Task.yield()`.
+    /// running as the generic executor to Dispatch's pool, off the event loops.) Off the event loops
+    /// (the hook not installed, as in tests) it is `Task.yield()`.
     public static func yield() async {
         guard let loop = MultiThreadedEventLoopGroup.currentEventLoop else { return await Task.yield() }
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
