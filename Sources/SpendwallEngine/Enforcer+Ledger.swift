@@ -35,17 +35,47 @@ extension Enforcer {
     @discardableResult
     func land(_ entry: LedgerEntry) async throws -> Bool {
         let written = try await store.settle(entry)
-        if shared != nil {
-            state.withLock { state in
-                state.storeQuietUntil = 0
-                state.outageAllowanceLeft = nil
-                if written { state.book.mirrorSettlement(of: Hold(id: entry.holdID, amount: entry.hold, shares: entry.shares), charged: entry.cost) }
-            }
-        }
+        if shared != nil { sharedStoreLanded(written ? [entry] : []) }
         return written
     }
 
+    /// The shared store took a write: the outage (if any) is over, and the rows it wrote move
+    /// from held to spent in the mirrored standings.
+    private func sharedStoreLanded(_ written: [LedgerEntry]) {
+        state.withLock { state in
+            state.storeQuietUntil = 0
+            state.outageAllowanceLeft = nil
+            for entry in written {
+                state.book.mirrorSettlement(of: Hold(id: entry.holdID, amount: entry.hold, shares: entry.shares), charged: entry.cost)
+            }
+        }
+    }
+
     // MARK: Writing after the answer
+
+    /// Writes rows handed over by `settle` (each already counted in flight) in one call to the
+    /// shared store; if the store cannot take them now they are queued and retried one by one
+    /// (``retryUnsettled()``), each still exactly once.
+    func writeHandedOver(_ entries: [LedgerEntry]) async {
+        guard let shared else {
+            for entry in entries { await write(entry, counted: true) }
+            return
+        }
+        defer { state.withLock { $0.writesInFlight -= entries.count } }
+        guard !entries.isEmpty else { return }
+        do {
+            let written = try await shared.settle(batch: entries)
+            sharedStoreLanded(entries.filter { written.contains($0.holdID) })
+        } catch {
+            state.withLock { state in
+                state.statistics.storageFailures += Int64(entries.count)
+                state.unsettled.append(contentsOf: entries)
+            }
+            logger.error("could not write ledger rows; retrying until they land", metadata: [
+                "rows": "\(entries.count)", "hold.id": "\(entries[0].holdID)", "error": "\(error)",
+            ])
+        }
+    }
 
     /// On a shared store, from now on `settle` hands ledger rows over instead of writing them
     /// before it returns: they come out of the returned stream, which ends after

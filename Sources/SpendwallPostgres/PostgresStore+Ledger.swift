@@ -10,17 +10,35 @@ extension PostgresStore {
     }
 
     /// Appends the ledger row and, only if it was not there yet, in the same statement: closes
-    /// the hold (its amount leaves `held`) and charges the cost to every share's window, the
-    /// windows updated in budget-id order like a reservation's.
+    /// the hold (its amount leaves `held`) and charges the cost to every share's window.
     @discardableResult
     public func settle(_ entry: LedgerEntry) async throws -> Bool {
-        let found = try await preparedRows(PreparedQuery<SettleStatement>(try Self.settleQuery(entry)), "settle hold '\(entry.holdID)'")
-        return try (found.first?.value("settled", as: Int64.self) ?? 0) > 0
+        try await settle(batch: [entry]).contains(entry.holdID)
     }
 
-    static func settleQuery(_ entry: LedgerEntry) throws -> PostgresQuery {
+    /// Settles rows in one statement (one transaction), each as ``settle(_:)`` would: the rows
+    /// go in in hold-id order, then the holds they close, then each budget window is updated
+    /// once for the whole batch, in budget-id order like a reservation's. A transaction only
+    /// waits for a ledger row while it holds no budget window, and takes windows in one order:
+    /// no two settlements, reservations or expiry sweeps can deadlock.
+    public func settle(batch entries: [LedgerEntry]) async throws -> Set<String> {
+        var seen = Set<String>()
+        let unique = entries.filter { seen.insert($0.holdID).inserted }
+        guard !unique.isEmpty else { return [] }
+        // One row (every settlement on a quiet replica) has a statement of its own: the batch's
+        // arrays cost the database more than they save for one row.
+        let found = if unique.count == 1 {
+            try await preparedRows(PreparedQuery<SettleOneStatement>(Self.settleQuery(unique[0])), "settle hold '\(unique[0].holdID)'")
+        } else {
+            try await preparedRows(PreparedQuery<SettleStatement>(Self.settleQuery(unique)), "settle \(unique.count) holds")
+        }
+        return Set(try found.map { try $0.value("hold_id", as: String.self) })
+    }
+
+    /// The settlement of one row, in the same order as a batch's: the row, the hold, then the
+    /// share windows in budget-id order.
+    static func settleQuery(_ entry: LedgerEntry) -> PostgresQuery {
         let usage = entry.usage
-        let shares = entry.shares.sorted { $0.budget < $1.budget }
         return """
             WITH inserted AS (
                 INSERT INTO ledger (request_id, hold_id, key_id, tenant_id, team_id, user_id, tags, provider, model, endpoint, rates,
@@ -35,20 +53,70 @@ extension PostgresStore {
                         \(entry.listCost.nanodollars), \(entry.hold.nanodollars), \(entry.status.rawValue), \(entry.upstreamStatus.map(Int64.init)),
                         \(entry.upstreamID), \(entry.latencyMillis), \(entry.startedAt), \(entry.finishedAt), \(ColumnJSON.encode(entry.shares)),
                         \(entry.decision))
-                ON CONFLICT (hold_id) DO NOTHING RETURNING 1
+                ON CONFLICT (hold_id) DO NOTHING RETURNING hold_id
             ), closed AS (
                 DELETE FROM holds WHERE hold_id = \(entry.holdID) AND EXISTS (SELECT 1 FROM inserted) RETURNING amount_nanos
             ), charged AS (
                 INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
                 SELECT t.b, t.w, \(entry.cost.nanodollars), -COALESCE((SELECT amount_nanos FROM closed), 0)
-                FROM unnest(\(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[]) WITH ORDINALITY AS t(b, w, n)
+                FROM unnest(\(entry.shares.map(\.budget))::TEXT[], \(entry.shares.map(\.windowStart))::BIGINT[]) AS t(b, w)
                 WHERE EXISTS (SELECT 1 FROM inserted)
-                ORDER BY t.n
+                ORDER BY t.b, t.w
                 ON CONFLICT (budget_id, window_start) DO UPDATE
                 SET spent_nanos = budget_usage.spent_nanos + excluded.spent_nanos, held_nanos = budget_usage.held_nanos + excluded.held_nanos
                 RETURNING 1
             )
-            SELECT COUNT(*) AS settled FROM inserted
+            SELECT hold_id FROM inserted
+            """
+    }
+
+    /// The settlement of a batch: one array per column (rows with distinct hold ids), and the
+    /// shares flattened into three more.
+    static func settleQuery(_ entries: [LedgerEntry]) -> PostgresQuery {
+        let usage = entries.map(\.usage)
+        let shares = entries.flatMap { entry in entry.shares.map { (hold: entry.holdID, share: $0) } }
+        return """
+            WITH batch AS (
+                SELECT * FROM unnest(
+                    \(entries.map(\.requestID))::TEXT[], \(entries.map(\.holdID))::TEXT[], \(entries.map(\.keyID))::TEXT[],
+                    \(entries.map(\.tenantID))::TEXT[], \(NullableArray(entries.map(\.teamID)))::TEXT[], \(NullableArray(entries.map(\.userID)))::TEXT[],
+                    \(entries.map { ColumnJSON.encode($0.tags) })::TEXT[], \(entries.map(\.provider.rawValue))::TEXT[], \(entries.map(\.model))::TEXT[],
+                    \(entries.map(\.endpoint))::TEXT[], \(entries.map { ColumnJSON.encode($0.rates) })::TEXT[],
+                    \(usage.map(\.input))::BIGINT[], \(usage.map(\.cachedInput))::BIGINT[], \(usage.map(\.cacheWrite))::BIGINT[],
+                    \(usage.map(\.extendedCacheWrite))::BIGINT[], \(usage.map(\.output))::BIGINT[], \(usage.map(\.reasoning))::BIGINT[],
+                    \(usage.map(\.audioInput))::BIGINT[], \(usage.map(\.audioOutput))::BIGINT[], \(entries.map(\.catalogVersion))::TEXT[],
+                    \(entries.map(\.cost.nanodollars))::BIGINT[], \(entries.map(\.listCost.nanodollars))::BIGINT[], \(entries.map(\.hold.nanodollars))::BIGINT[],
+                    \(entries.map(\.status.rawValue))::TEXT[], \(NullableArray(entries.map { $0.upstreamStatus.map(Int64.init) }))::BIGINT[],
+                    \(NullableArray(entries.map(\.upstreamID)))::TEXT[], \(entries.map(\.latencyMillis))::BIGINT[], \(entries.map(\.startedAt))::BIGINT[],
+                    \(entries.map(\.finishedAt))::BIGINT[], \(entries.map { ColumnJSON.encode($0.shares) })::TEXT[], \(NullableArray(entries.map(\.decision)))::TEXT[]
+                ) AS b(request_id, hold_id, key_id, tenant_id, team_id, user_id, tags, provider, model, endpoint, rates,
+                       input_tokens, cached_input_tokens, cache_write_tokens, extended_cache_write_tokens, output_tokens,
+                       reasoning_tokens, audio_input_tokens, audio_output_tokens, catalog_version, cost_nanos,
+                       list_cost_nanos, hold_nanos, status, upstream_status, upstream_id, latency_ms, started_at,
+                       finished_at, shares, decision)
+            ), inserted AS (
+                INSERT INTO ledger (request_id, hold_id, key_id, tenant_id, team_id, user_id, tags, provider, model, endpoint, rates,
+                                    input_tokens, cached_input_tokens, cache_write_tokens, extended_cache_write_tokens, output_tokens,
+                                    reasoning_tokens, audio_input_tokens, audio_output_tokens, catalog_version, cost_nanos,
+                                    list_cost_nanos, hold_nanos, status, upstream_status, upstream_id, latency_ms, started_at,
+                                    finished_at, shares, decision)
+                SELECT * FROM batch ORDER BY hold_id COLLATE "C"
+                ON CONFLICT (hold_id) DO NOTHING RETURNING hold_id, cost_nanos
+            ), closed AS (
+                DELETE FROM holds h USING inserted i WHERE h.hold_id = i.hold_id RETURNING h.hold_id, h.amount_nanos
+            ), charged AS (
+                INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
+                SELECT s.b, s.w, SUM(i.cost_nanos)::BIGINT, -SUM(COALESCE(c.amount_nanos, 0))::BIGINT
+                FROM unnest(\(shares.map(\.hold))::TEXT[], \(shares.map(\.share.budget))::TEXT[], \(shares.map(\.share.windowStart))::BIGINT[]) AS s(h, b, w)
+                JOIN inserted i ON i.hold_id = s.h
+                LEFT JOIN closed c ON c.hold_id = s.h
+                GROUP BY s.b, s.w
+                ORDER BY s.b, s.w
+                ON CONFLICT (budget_id, window_start) DO UPDATE
+                SET spent_nanos = budget_usage.spent_nanos + excluded.spent_nanos, held_nanos = budget_usage.held_nanos + excluded.held_nanos
+                RETURNING 1
+            )
+            SELECT hold_id FROM inserted
             """
     }
 

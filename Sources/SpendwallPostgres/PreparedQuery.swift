@@ -35,16 +35,21 @@ enum ReserveStatement: HotStatement {
     }()
 }
 
-/// The settlement statement, whatever the ledger row.
+/// The settlement of one ledger row, whatever the row.
+enum SettleOneStatement: HotStatement {
+    static let sql = PostgresStore.settleQuery(SettleStatement.sample).sql
+}
+
+/// The settlement of a batch of ledger rows, whatever the rows.
 enum SettleStatement: HotStatement {
-    static let sql: String = {
-        let sample = LedgerEntry(
-            requestID: "", holdID: "", keyID: "", tenantID: "", teamID: nil, userID: nil, tags: [], provider: .openai, model: "", endpoint: "",
-            usage: .zero, rates: TokenRates(input: 0, output: 0), catalogVersion: "", cost: .zero, listCost: .zero, hold: .zero, status: .settled,
-            upstreamStatus: nil, upstreamID: nil, latencyMillis: 0, startedAt: 0, finishedAt: 0, shares: [], decision: nil
-        )
-        return (try? PostgresStore.settleQuery(sample).sql) ?? ""
-    }()
+    static let sql = PostgresStore.settleQuery([sample]).sql
+
+    /// A row to write the statements' text from: only values change with the row.
+    static let sample = LedgerEntry(
+        requestID: "", holdID: "", keyID: "", tenantID: "", teamID: nil, userID: nil, tags: [], provider: .openai, model: "", endpoint: "",
+        usage: .zero, rates: TokenRates(input: 0, output: 0), catalogVersion: "", cost: .zero, listCost: .zero, hold: .zero, status: .settled,
+        upstreamStatus: nil, upstreamID: nil, latencyMillis: 0, startedAt: 0, finishedAt: 0, shares: [], decision: nil
+    )
 }
 
 extension PostgresStore {

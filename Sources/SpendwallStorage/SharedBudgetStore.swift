@@ -14,6 +14,11 @@ public protocol SharedBudgetStore: SpendStore {
     /// hold. All or nothing. Budgets that no longer exist are skipped.
     func reserve(_ hold: HoldRecord) async throws -> SharedReservation
 
+    /// Settles several ledger rows in one transaction, each exactly as ``SpendStore/settle(_:)``
+    /// would (a row whose hold already has one changes nothing). Returns the hold ids whose rows
+    /// this call wrote.
+    func settle(batch entries: [LedgerEntry]) async throws -> Set<String>
+
     /// The spend and holds of some budget windows; a window with neither reads as zero.
     func standings(_ windows: [HoldShare]) async throws -> [HoldShare: BudgetStanding]
 

@@ -74,6 +74,90 @@ struct SharedBudgetStoreTests {
         }
     }
 
+    @Test("a batch settles each of its holds once: rows already there and repeats are skipped, each window charged with the sum, NULLs kept")
+    func batchSettlement() async throws {
+        try await Self.withShared { store in
+            try await store.upsertBudget(Self.budget("a", limit: .microdollars(1_000)))
+            try await store.upsertBudget(Self.budget("b", limit: .microdollars(1_000)))
+            let h1 = Self.hold("h1", .microdollars(30), on: ["a", "b"])
+            let h2 = Self.hold("h2", .microdollars(20), on: ["a"])
+            let h3 = Self.hold("h3", .microdollars(10), on: ["b"])
+            for hold in [h1, h2, h3] { _ = try await store.reserve(hold) }
+            #expect(try await store.settle(Fixtures.entry(for: h1, cost: .microdollars(5))))
+
+            var bare = Fixtures.entry(for: h2, cost: .microdollars(7), team: nil)
+            bare.userID = nil
+            bare.upstreamStatus = nil
+            bare.upstreamID = nil
+            bare.decision = nil
+            let third = Fixtures.entry(for: h3, cost: .microdollars(4), tags: [])
+            // Admitted while the database was down: never reserved here, so only its cost counts.
+            let unreserved = Fixtures.entry(for: Self.hold("h4", .microdollars(2), on: ["a"]), cost: .microdollars(2))
+            let written = try await store.settle(batch: [
+                Fixtures.entry(for: h1, cost: .microdollars(30)), bare, third, Fixtures.entry(for: h2, cost: .microdollars(99)), unreserved,
+            ])
+            #expect(written == ["h2", "h3", "h4"])
+            #expect(try await store.settle(batch: []).isEmpty)
+
+            let windows = [HoldShare(budget: "a", windowStart: 0), HoldShare(budget: "b", windowStart: 0)]
+            let standings = try await store.standings(windows)
+            #expect(standings[windows[0]] == BudgetStanding(spent: .microdollars(5 + 7 + 2), held: .zero))
+            #expect(standings[windows[1]] == BudgetStanding(spent: .microdollars(5 + 4), held: .zero))
+            #expect(try await store.openHolds().isEmpty)
+            let rows = try await store.ledger(tenantID: nil, limit: 10)
+            #expect(rows.count == 4)
+            #expect(rows.first { $0.holdID == "h2" } == bare, "NULL columns come back as nil")
+            #expect(rows.first { $0.holdID == "h3" } == third)
+            #expect(rows.first { $0.holdID == "h4" } == unreserved)
+        }
+    }
+
+    @Test("batches racing for the same holds in opposite orders, beside reservations, never deadlock and charge each hold once")
+    func concurrentBatches() async throws {
+        try await Self.withShared { store in
+            for id in ["tenant", "team", "key-a", "key-b"] { try await store.upsertBudget(Self.budget(id, limit: .microdollars(100_000))) }
+            func scopes(_ index: Int) -> [String] {
+                let key = index.isMultiple(of: 2) ? "key-a" : "key-b"
+                return index.isMultiple(of: 3) ? [key, "team", "tenant"] : ["tenant", key, "team"]
+            }
+            // Several rounds: the writers must meet mid-batch for a wrong lock order to show.
+            let count = 400, rounds = 4
+            for round in 0..<rounds {
+                let holds = (0..<count).map { Self.hold("r\(round)-h\($0)", .microdollars(3), on: scopes($0)) }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for part in stride(from: 0, to: count, by: 50) {
+                        group.addTask { for hold in holds[part..<part + 50] { _ = try await store.reserve(hold) } }
+                    }
+                    try await group.waitForAll()
+                }
+                // Two writers settle every hold (a replica's ledger writer and another's expiry
+                // sweep) in large batches, in opposite orders, so that they meet halfway through; a
+                // third settles some one by one (the one-row statement); new reservations run beside.
+                let half = count / 2
+                let forward = [Array(holds[..<half]), Array(holds[half...])]
+                let backward = [Array(holds[half...].reversed()), Array(holds[..<half].reversed())]
+                let single = stride(from: count - 1, through: 0, by: -7).map { [holds[$0]] }
+                let written = try await withThrowingTaskGroup(of: Set<String>.self) { group in
+                    for batch in zip(forward, backward).flatMap({ [$0, $1] }) + single {
+                        group.addTask { try await store.settle(batch: batch.map { Fixtures.entry(for: $0, cost: .microdollars(1)) }) }
+                    }
+                    for index in count..<count + 40 {
+                        group.addTask {
+                            _ = try await store.reserve(Self.hold("r\(round)-h\(index)", .microdollars(3), on: scopes(index)))
+                            return []
+                        }
+                    }
+                    return try await group.reduce(into: [Set<String>]()) { $0.append($1) }
+                }
+                #expect(written.reduce(0) { $0 + $1.count } == count, "each hold written by exactly one batch")
+                #expect(written.reduce(into: Set<String>()) { $0.formUnion($1) } == Set(holds.map(\.hold.id)))
+            }
+            let window = HoldShare(budget: "tenant", windowStart: 0)
+            #expect(try await store.standings([window])[window] == BudgetStanding(spent: .microdollars(Int64(count * rounds)), held: .microdollars(Int64(3 * 40 * rounds))))
+            #expect(try await store.openHolds().count == 40 * rounds)
+        }
+    }
+
     @Test("concurrent reservations on overlapping budgets never overspend and never deadlock")
     func concurrentReservations() async throws {
         try await Self.withShared { store in
