@@ -1,6 +1,7 @@
 import PostgresNIO
 import SpendwallCore
 import SpendwallStorage
+import Synchronization
 
 // Budgets shared by replicas: reservations decided by the database, expired holds of any
 // replica, and the feed of control-plane changes.
@@ -15,10 +16,19 @@ extension PostgresStore: SharedBudgetStore {
     /// One call of `spendwall_reserve`: the whole reservation in one statement, so the row locks
     /// are held for the function's run, not for round trips.
     func placeHold(_ record: HoldRecord, enforce: Bool) async throws -> SharedReservation {
-        let query = try Self.reserveQuery(record, enforce: enforce)
+        let windows = record.hold.shares
+        let exist = knownWindows.withLock { known in windows.allSatisfy { known.contains($0) } }
+        let query = try Self.reserveQuery(record, enforce: enforce, windowsExist: exist)
         let found = try await preparedRows(
             PreparedQuery<ReserveStatement>(query), "reserve hold '\(record.hold.id)'", duplicate: "hold '\(record.hold.id)' already exists"
         )
+        // Answered: every window now exists, and budget windows are never deleted.
+        if !exist {
+            knownWindows.withLock { known in
+                if known.count > 100_000 { known.removeAll() }
+                known.formUnion(windows)
+            }
+        }
         var standings: [BudgetID: BudgetStanding] = [:]
         for row in found {
             let budget: String = try row.value("r_budget")
@@ -31,13 +41,15 @@ extension PostgresStore: SharedBudgetStore {
         return .reserved(standings)
     }
 
-    static func reserveQuery(_ record: HoldRecord, enforce: Bool) throws -> PostgresQuery {
+    /// `windowsExist`: every window of the hold is known to exist, so the function need not
+    /// look for missing ones.
+    static func reserveQuery(_ record: HoldRecord, enforce: Bool, windowsExist: Bool) throws -> PostgresQuery {
         let shares = record.hold.shares.sorted { $0.budget < $1.budget }
         return """
             SELECT r_budget, r_limit, r_spent, r_held, r_refused FROM spendwall_reserve(
                 \(record.hold.id), \(record.requestID), \(record.keyID), \(record.tenantID), \(record.provider.rawValue), \(record.model),
                 \(record.hold.amount.nanodollars), \(ColumnJSON.encode(record.hold.shares)), \(ColumnJSON.encode(record.tags)),
-                \(record.createdAt), \(record.expiresAt), \(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[], \(enforce)
+                \(record.createdAt), \(record.expiresAt), \(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[], \(enforce), \(windowsExist)
             )
             """
     }

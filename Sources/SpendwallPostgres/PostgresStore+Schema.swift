@@ -214,6 +214,75 @@ extension PostgresStore {
         ]),
         // Where each telemetry sink has got to in the ledger.
         ("v6-export-cursors", ["CREATE TABLE export_cursors (sink TEXT PRIMARY KEY, position BIGINT NOT NULL)"]),
+        // Reservations that created budget windows while holding locks on others could deadlock
+        // one another (a new budget or period under concurrent requests): windows are now created
+        // before any is locked.
+        // A caller that knows every window exists says so (`p_windows_exist`) and skips the
+        // check; replicas of the previous version call it without, and get the check.
+        ("v7-reserve-creates-windows-first", [
+            "DROP FUNCTION spendwall_reserve(TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, BIGINT, TEXT, TEXT, BIGINT, BIGINT, TEXT[], BIGINT[], BOOLEAN)",
+            """
+            CREATE FUNCTION spendwall_reserve(
+                p_hold_id TEXT, p_request_id TEXT, p_key_id TEXT, p_tenant_id TEXT, p_provider TEXT, p_model TEXT,
+                p_amount BIGINT, p_shares TEXT, p_tags TEXT, p_created_at BIGINT, p_expires_at BIGINT,
+                p_budgets TEXT[], p_windows BIGINT[], p_enforce BOOLEAN, p_windows_exist BOOLEAN DEFAULT FALSE
+            ) RETURNS TABLE (r_budget TEXT, r_limit BIGINT, r_spent BIGINT, r_held BIGINT, r_refused BOOLEAN)
+            LANGUAGE plpgsql AS $$
+            DECLARE
+                win RECORD;
+                locked INT;
+            BEGIN
+                -- Windows not there yet (a new budget, a new period) are created first, while
+                -- this request holds no lock: inserting a window another request is inserting
+                -- waits for that request, which may itself wait for a window locked here.
+                -- (Two IFs: the first is a simple expression, evaluated without running a query.)
+                IF NOT p_windows_exist THEN
+                    IF (SELECT count(*) FROM budget_usage u JOIN unnest(p_budgets, p_windows) AS t(b, w)
+                          ON u.budget_id = t.b AND u.window_start = t.w) < cardinality(p_budgets) THEN
+                        INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
+                        SELECT t.b, t.w, 0, 0 FROM unnest(p_budgets, p_windows) AS t(b, w) ORDER BY t.b
+                        ON CONFLICT (budget_id, window_start) DO NOTHING;
+                    END IF;
+                END IF;
+                -- Lock every window in budget-id order (one order for every replica: no deadlock)
+                -- and check each enforced budget against its stored limit. (The second attempt
+                -- is a fallback that the insert above, or windows never being deleted, makes
+                -- unreachable.)
+                FOR attempt IN 1..2 LOOP
+                    locked := 0;
+                    FOR win IN
+                        SELECT u.budget_id AS id, u.spent_nanos AS spent, u.held_nanos AS held, b.limit_nanos AS lim, b.shadow AS shadow
+                        FROM budget_usage u
+                        JOIN unnest(p_budgets, p_windows) AS t(b, w) ON u.budget_id = t.b AND u.window_start = t.w
+                        LEFT JOIN budgets b ON b.id = u.budget_id
+                        ORDER BY u.budget_id
+                        FOR UPDATE OF u
+                    LOOP
+                        locked := locked + 1;
+                        IF p_enforce AND win.lim IS NOT NULL AND NOT win.shadow AND win.spent + win.held + p_amount > win.lim THEN
+                            RETURN QUERY SELECT win.id, win.lim, win.spent, win.held, TRUE;
+                            RETURN;
+                        END IF;
+                    END LOOP;
+                    EXIT WHEN locked = cardinality(p_budgets);
+                    INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
+                    SELECT t.b, t.w, 0, 0 FROM unnest(p_budgets, p_windows) AS t(b, w) ORDER BY t.b
+                    ON CONFLICT (budget_id, window_start) DO NOTHING;
+                END LOOP;
+                INSERT INTO holds (hold_id, request_id, key_id, tenant_id, provider, model, amount_nanos, shares, tags, created_at, expires_at)
+                VALUES (p_hold_id, p_request_id, p_key_id, p_tenant_id, p_provider, p_model, p_amount, p_shares, p_tags, p_created_at, p_expires_at);
+                RETURN QUERY
+                    WITH placed AS (
+                        UPDATE budget_usage u SET held_nanos = u.held_nanos + p_amount
+                        FROM unnest(p_budgets, p_windows) AS t(b, w)
+                        WHERE u.budget_id = t.b AND u.window_start = t.w
+                        RETURNING u.budget_id, u.spent_nanos, u.held_nanos
+                    )
+                    SELECT placed.budget_id, b.limit_nanos, placed.spent_nanos, placed.held_nanos, FALSE
+                    FROM placed JOIN budgets b ON b.id = placed.budget_id;
+            END $$
+            """,
+        ]),
     ]
 
     /// Applies the migrations not applied yet; returns their names. Safe to run from several

@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import SpendwallCore
 import SpendwallStorage
+import Synchronization
 
 /// The PostgreSQL store: the same `SpendStore` as SQLite, for gateway replicas that share one
 /// database. Its connection pool runs in ``run()``, which the owner runs for as long as it uses
@@ -12,6 +13,9 @@ public final class PostgresStore: SpendStore, Sendable {
     let logger: Logger
     /// How long an operation may wait for the database before it fails.
     let operationTimeout: Duration
+    /// Budget windows a reservation has found or created: windows are never deleted, so
+    /// `spendwall_reserve` need not look for missing ones again.
+    let knownWindows = Mutex(Set<HoldShare>())
 
     /// - Parameter url: `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`.
     /// - Parameter operationTimeout: how long an operation may wait for the database (a

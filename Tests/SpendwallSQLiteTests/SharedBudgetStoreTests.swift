@@ -1,6 +1,7 @@
 import Foundation
+import PostgresNIO
 import SpendwallCore
-import SpendwallPostgres
+@testable import SpendwallPostgres
 import SpendwallStorage
 import Synchronization
 import Testing
@@ -182,6 +183,49 @@ struct SharedBudgetStoreTests {
             #expect(standings[windows[0]]?.held == .microdollars(50))
             #expect((standings[windows[2]]?.held ?? .zero) <= .microdollars(30) && (standings[windows[3]]?.held ?? .zero) <= .microdollars(30))
             #expect(try await store.openHolds().count == 50)
+        }
+    }
+
+    @Test("reservations that create their budget windows at once (a new budget, a new period) never deadlock")
+    func concurrentWindowCreation() async throws {
+        try await Self.withShared { store in
+            for id in ["tenant", "team", "key-a", "key-b", "key-c"] { try await store.upsertBudget(Self.budget(id, limit: .microdollars(100_000))) }
+            // Each round opens a window no reservation has used: some requests find part of
+            // their windows created by others, committed or not, while they create the rest.
+            for window in Int64(1)...12 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<40 {
+                        let key = ["key-a", "key-b", "key-c"][index % 3]
+                        let scopes = index.isMultiple(of: 2) ? [key, "team", "tenant"] : ["tenant", "team", key]
+                        var hold = Fixtures.hold("w\(window)-\(index)", amount: .microdollars(1), shares: scopes.map { HoldShare(budget: $0, windowStart: window) })
+                        hold.expiresAt = 700_000
+                        group.addTask { _ = try await store.reserve(hold) }
+                    }
+                    try await group.waitForAll()
+                }
+                let tenant = HoldShare(budget: "tenant", windowStart: window)
+                #expect(try await store.standings([tenant])[tenant]?.held == .microdollars(40))
+            }
+        }
+    }
+
+    @Test("a replica of the previous version, calling spendwall_reserve without p_windows_exist, still reserves (and creates windows)")
+    func previousVersionCall() async throws {
+        try await Self.withShared { store in
+            let postgres = try #require(store as? PostgresStore)
+            try await store.upsertBudget(Self.budget("a", limit: .microdollars(10)))
+            let call = { (hold: String, amount: Int64) in
+                try await postgres.rows(PostgresQuery(unsafeSQL: """
+                    SELECT r_budget, r_refused FROM spendwall_reserve('\(hold)', 'req', 'k1', 'acme', 'openai', 'gpt-4o', \(amount), '[]', '[]',
+                        1, 700000, ARRAY['a']::TEXT[], ARRAY[5]::BIGINT[], TRUE)
+                    """), "reserve as the previous version did")
+            }
+            let placed = try await call("old-1", 6_000)
+            #expect(try placed.map { try $0.value("r_refused", as: Bool.self) } == [false])
+            let refused = try await call("old-2", 6_000)
+            #expect(try refused.map { try $0.value("r_refused", as: Bool.self) } == [true])
+            let window = HoldShare(budget: "a", windowStart: 5)
+            #expect(try await store.standings([window])[window] == BudgetStanding(spent: .zero, held: .microdollars(6)))
         }
     }
 
