@@ -19,12 +19,16 @@ extension PostgresStore {
     /// Settles rows in one statement (one transaction), each as ``settle(_:)`` would: the rows
     /// go in in hold-id order, then the holds they close, then each budget window is updated
     /// once for the whole batch, in budget-id order like a reservation's. A transaction only
-    /// waits for a ledger row while it holds no budget window, and takes windows in one order:
-    /// no two settlements, reservations or expiry sweeps can deadlock.
+    /// waits for a ledger row while it holds no budget window, and locks windows that exist in
+    /// one order: no two settlements, reservations or expiry sweeps can deadlock.
     public func settle(batch entries: [LedgerEntry]) async throws -> Set<String> {
         var seen = Set<String>()
         let unique = entries.filter { seen.insert($0.holdID).inserted }
         guard !unique.isEmpty else { return [] }
+        // A window this process has not seen (a row admitted while the database was down, a
+        // hold another replica reserved) is created first: created inside the settlement, after
+        // windows sorted before it are locked, it could deadlock with a reservation creating it.
+        try await createWindows(of: unique)
         // One row (every settlement on a quiet replica) has a statement of its own: the batch's
         // arrays cost the database more than they save for one row.
         let found = if unique.count == 1 {

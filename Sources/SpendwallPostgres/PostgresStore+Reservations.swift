@@ -22,13 +22,8 @@ extension PostgresStore: SharedBudgetStore {
         let found = try await preparedRows(
             PreparedQuery<ReserveStatement>(query), "reserve hold '\(record.hold.id)'", duplicate: "hold '\(record.hold.id)' already exists"
         )
-        // Answered: every window now exists, and budget windows are never deleted.
-        if !exist {
-            knownWindows.withLock { known in
-                if known.count > 100_000 { known.removeAll() }
-                known.formUnion(windows)
-            }
-        }
+        // Answered: every window now exists.
+        if !exist { rememberWindows(windows) }
         var standings: [BudgetID: BudgetStanding] = [:]
         for row in found {
             let budget: String = try row.value("r_budget")
@@ -39,6 +34,31 @@ extension PostgresStore: SharedBudgetStore {
             standings[budget] = standing
         }
         return .reserved(standings)
+    }
+
+    /// Notes budget windows that exist: windows are never deleted, so they need not be looked
+    /// for or created again.
+    func rememberWindows(_ windows: some Sequence<HoldShare>) {
+        knownWindows.withLock { known in
+            if known.count > 100_000 { known.removeAll() }
+            known.formUnion(windows)
+        }
+    }
+
+    /// Creates the budget windows not known to exist, in a statement of their own (holding no
+    /// lock while it waits for another request creating the same window).
+    func createWindows(of entries: [LedgerEntry]) async throws {
+        let windows = Set(entries.flatMap(\.shares))
+        let unknown = knownWindows.withLock { known in windows.subtracting(known) }
+        guard !unknown.isEmpty else { return }
+        let sorted = unknown.sorted { ($0.budget, $0.windowStart) < ($1.budget, $1.windowStart) }
+        try await execute("""
+            INSERT INTO budget_usage (budget_id, window_start, spent_nanos, held_nanos)
+            SELECT t.b, t.w, 0, 0 FROM unnest(\(sorted.map(\.budget))::TEXT[], \(sorted.map(\.windowStart))::BIGINT[]) AS t(b, w)
+            ORDER BY t.b, t.w
+            ON CONFLICT (budget_id, window_start) DO NOTHING
+            """, "create budget windows")
+        rememberWindows(unknown)
     }
 
     /// `windowsExist`: every window of the hold is known to exist, so the function need not

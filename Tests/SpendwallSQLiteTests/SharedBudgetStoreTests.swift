@@ -209,6 +209,38 @@ struct SharedBudgetStoreTests {
         }
     }
 
+    @Test("rows admitted while the database was down, settled into windows that do not exist yet beside reservations creating them, never deadlock")
+    func failOpenRowsOpenWindows() async throws {
+        try await Self.withShared { store in
+            for id in ["tenant", "team", "key-a", "key-b", "key-c"] { try await store.upsertBudget(Self.budget(id, limit: .microdollars(100_000))) }
+            // Keys budgeted by month (windows that exist), team and tenant by day (a new window
+            // each round): the first requests of a day find some windows and create the others.
+            func shares(_ index: Int, day: Int64) -> [HoldShare] {
+                let key = HoldShare(budget: ["key-a", "key-b", "key-c"][index % 3], windowStart: 0)
+                let daily = [HoldShare(budget: "team", windowStart: day), HoldShare(budget: "tenant", windowStart: day)]
+                return index.isMultiple(of: 2) ? [key] + daily : daily.reversed() + [key]
+            }
+            for index in 0..<3 { _ = try await store.reserve(Fixtures.hold("month-\(index)", amount: .microdollars(1), shares: shares(index, day: 0))) }
+            for day in Int64(1)...60 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<40 {
+                        var hold = Fixtures.hold("d\(day)-\(index)", amount: .microdollars(1), shares: shares(index, day: day))
+                        hold.expiresAt = 700_000
+                        if index.isMultiple(of: 4) {
+                            // Never reserved here (admitted under fail-open): its row creates the windows.
+                            group.addTask { _ = try await store.settle(batch: [Fixtures.entry(for: hold, cost: .microdollars(1))]) }
+                        } else {
+                            group.addTask { _ = try await store.reserve(hold) }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let tenant = HoldShare(budget: "tenant", windowStart: day)
+                #expect(try await store.standings([tenant])[tenant] == BudgetStanding(spent: .microdollars(10), held: .microdollars(30)))
+            }
+        }
+    }
+
     @Test("a replica of the previous version, calling spendwall_reserve without p_windows_exist, still reserves (and creates windows)")
     func previousVersionCall() async throws {
         try await Self.withShared { store in
