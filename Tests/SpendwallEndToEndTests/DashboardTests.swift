@@ -34,7 +34,8 @@ import Glibc
         let argv = ([chromium!, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--enable-logging=stderr", "--v=0"] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawn(&pid, chromium!, &actions, nil, argv, environ) == 0 else { throw HarnessError("chromium did not start") }
+        let spawned = withCleanSpawnAttributes { attributes in posix_spawn(&pid, chromium!, &actions, &attributes, argv, environ) }
+        guard spawned == 0 else { throw HarnessError("chromium did not start") }
         var status: Int32 = 0
         let deadline = Date().addingTimeInterval(90)
         while waitpid(pid, &status, WNOHANG) == 0 {

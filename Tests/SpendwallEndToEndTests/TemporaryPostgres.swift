@@ -67,7 +67,7 @@ final class TemporaryPostgres: @unchecked Sendable {
         var pid: pid_t = 0
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { for argument in cArguments { free(argument) } }
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
+        let spawned = withCleanSpawnAttributes { attributes in posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ) }
         guard spawned == 0 else { throw HarnessError("could not start \(argv[0]): error \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}

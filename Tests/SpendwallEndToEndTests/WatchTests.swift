@@ -21,7 +21,8 @@ import Glibc
         let argv = (["tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        guard posix_spawnp(&pid, "tmux", &actions, nil, argv, environ) == 0 else { throw HarnessError("tmux did not start") }
+        let spawned = withCleanSpawnAttributes { attributes in posix_spawnp(&pid, "tmux", &actions, &attributes, argv, environ) }
+        guard spawned == 0 else { throw HarnessError("tmux did not start") }
         var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
         return (try? String(contentsOf: file, encoding: .utf8)) ?? ""
@@ -76,7 +77,7 @@ import Glibc
                 if dead.hasPrefix("1") { break }
             }
             #expect(dead.hasPrefix("1 0"), "ended and left the alternate screen: \(dead)")
-            let normal = try Self.tmux(socket, ["capture-pane", "-p", "-t", "w"])
+            let normal = try Self.tmux(socket, ["capture-pane", "-p", "-S", "-", "-t", "w"])
             #expect(normal.contains("watch-exited=0") && !normal.contains("BUDGETS"), "the normal screen is back and watch exited 0: \(normal)")
         }
     }
