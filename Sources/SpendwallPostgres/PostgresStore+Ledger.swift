@@ -26,9 +26,8 @@ extension PostgresStore {
         let unique = entries.filter { seen.insert($0.holdID).inserted }
         guard !unique.isEmpty else { return [] }
         // A window this process has not seen (a row admitted while the database was down, a
-        // hold another replica reserved) is created first: created inside the settlement, after
-        // windows sorted before it are locked, it could deadlock with a reservation creating it.
-        try await createWindows(of: unique)
+        // hold another replica reserved) is created first.
+        try await createWindows(unique.flatMap(\.shares))
         // One row (every settlement on a quiet replica) has a statement of its own: the batch's
         // arrays cost the database more than they save for one row.
         let found = if unique.count == 1 {

@@ -16,14 +16,11 @@ extension PostgresStore: SharedBudgetStore {
     /// One call of `spendwall_reserve`: the whole reservation in one statement, so the row locks
     /// are held for the function's run, not for round trips.
     func placeHold(_ record: HoldRecord, enforce: Bool) async throws -> SharedReservation {
-        let windows = record.hold.shares
-        let exist = knownWindows.withLock { known in windows.allSatisfy { known.contains($0) } }
-        let query = try Self.reserveQuery(record, enforce: enforce, windowsExist: exist)
+        try await createWindows(record.hold.shares)
+        let query = try Self.reserveQuery(record, enforce: enforce)
         let found = try await preparedRows(
             PreparedQuery<ReserveStatement>(query), "reserve hold '\(record.hold.id)'", duplicate: "hold '\(record.hold.id)' already exists"
         )
-        // Answered: every window now exists.
-        if !exist { rememberWindows(windows) }
         var standings: [BudgetID: BudgetStanding] = [:]
         for row in found {
             let budget: String = try row.value("r_budget")
@@ -36,20 +33,13 @@ extension PostgresStore: SharedBudgetStore {
         return .reserved(standings)
     }
 
-    /// Notes budget windows that exist: windows are never deleted, so they need not be looked
-    /// for or created again.
-    func rememberWindows(_ windows: some Sequence<HoldShare>) {
-        knownWindows.withLock { known in
-            if known.count > 100_000 { known.removeAll() }
-            known.formUnion(windows)
-        }
-    }
-
-    /// Creates the budget windows not known to exist, in a statement of their own (holding no
-    /// lock while it waits for another request creating the same window).
-    func createWindows(of entries: [LedgerEntry]) async throws {
-        let windows = Set(entries.flatMap(\.shares))
-        let unknown = knownWindows.withLock { known in windows.subtracting(known) }
+    /// Creates the budget windows this process has not seen, in a statement of their own that
+    /// holds no lock while it waits for another request creating the same window. Reservations
+    /// and settlements call it before anything that locks windows: creating a window after
+    /// locking others could deadlock with a request creating it. Windows are never deleted, so
+    /// each is looked for once per process.
+    func createWindows(_ windows: some Sequence<HoldShare>) async throws {
+        let unknown = knownWindows.withLock { known in Set(windows).subtracting(known) }
         guard !unknown.isEmpty else { return }
         let sorted = unknown.sorted { ($0.budget, $0.windowStart) < ($1.budget, $1.windowStart) }
         try await execute("""
@@ -58,18 +48,21 @@ extension PostgresStore: SharedBudgetStore {
             ORDER BY t.b, t.w
             ON CONFLICT (budget_id, window_start) DO NOTHING
             """, "create budget windows")
-        rememberWindows(unknown)
+        knownWindows.withLock { known in
+            if known.count > 100_000 { known.removeAll() }
+            known.formUnion(unknown)
+        }
     }
 
-    /// `windowsExist`: every window of the hold is known to exist, so the function need not
-    /// look for missing ones.
-    static func reserveQuery(_ record: HoldRecord, enforce: Bool, windowsExist: Bool) throws -> PostgresQuery {
+    /// The windows exist (``createWindows(_:)``), so `spendwall_reserve` is told not to look
+    /// for missing ones.
+    static func reserveQuery(_ record: HoldRecord, enforce: Bool) throws -> PostgresQuery {
         let shares = record.hold.shares.sorted { $0.budget < $1.budget }
         return """
             SELECT r_budget, r_limit, r_spent, r_held, r_refused FROM spendwall_reserve(
                 \(record.hold.id), \(record.requestID), \(record.keyID), \(record.tenantID), \(record.provider.rawValue), \(record.model),
                 \(record.hold.amount.nanodollars), \(ColumnJSON.encode(record.hold.shares)), \(ColumnJSON.encode(record.tags)),
-                \(record.createdAt), \(record.expiresAt), \(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[], \(enforce), \(windowsExist)
+                \(record.createdAt), \(record.expiresAt), \(shares.map(\.budget))::TEXT[], \(shares.map(\.windowStart))::BIGINT[], \(enforce), TRUE
             )
             """
     }

@@ -217,8 +217,8 @@ extension PostgresStore {
         // Reservations that created budget windows while holding locks on others could deadlock
         // one another (a new budget or period under concurrent requests): windows are now created
         // before any is locked.
-        // A caller that knows every window exists says so (`p_windows_exist`) and skips the
-        // check; replicas of the previous version call it without, and get the check.
+        // This version's replicas create missing windows before calling it and say so
+        // (`p_windows_exist`); replicas of the previous version call it without, and get the check.
         ("v7-reserve-creates-windows-first", [
             "DROP FUNCTION spendwall_reserve(TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, BIGINT, TEXT, TEXT, BIGINT, BIGINT, TEXT[], BIGINT[], BOOLEAN)",
             """

@@ -13,8 +13,7 @@ public final class PostgresStore: SpendStore, Sendable {
     let logger: Logger
     /// How long an operation may wait for the database before it fails.
     let operationTimeout: Duration
-    /// Budget windows a reservation has found or created: windows are never deleted, so
-    /// `spendwall_reserve` need not look for missing ones again.
+    /// Budget windows known to exist (``createWindows(_:)``).
     let knownWindows = Mutex(Set<HoldShare>())
 
     /// - Parameter url: `postgres://user[:password]@host[:port]/database[?sslmode=disable|require]`.

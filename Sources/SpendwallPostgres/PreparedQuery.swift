@@ -31,7 +31,7 @@ struct PreparedQuery<Statement: HotStatement>: PostgresPreparedStatement {
 enum ReserveStatement: HotStatement {
     static let sql: String = {
         let sample = HoldRecord(hold: Hold(id: "", amount: .zero, shares: []), requestID: "", keyID: "", tenantID: "", provider: .openai, model: "", createdAt: 0, expiresAt: 0)
-        return (try? PostgresStore.reserveQuery(sample, enforce: true, windowsExist: false).sql) ?? ""
+        return (try? PostgresStore.reserveQuery(sample, enforce: true).sql) ?? ""
     }()
 }
 
